@@ -1,0 +1,134 @@
+# convcalc - Makefile. `make run` and `make test` are all a newcomer needs:
+# both install the Debian packages that are missing (as root; otherwise they
+# print the apt-get command), build, and run.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR   = $(PREFIX)/bin
+LIBDIR   = $(PREFIX)/lib
+INCDIR   = $(PREFIX)/include
+MANDIR   = $(PREFIX)/share/man
+DATADIR  = $(PREFIX)/share/convcalc
+
+VERSION  = 0.1.0
+CC      ?= cc
+CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN     = -Wall -Wextra -Werror
+INCS     = -Iinclude -Isrc
+DEFS     = -DCONVCALC_VERSION='"$(VERSION)"' -DCONVCALC_DATADIR='"$(DATADIR)"'
+CFLAGS  ?= -O2 -g
+LIBS     = -lncursesw -ltinfo -lopenblas -lcjson -lz -lm -lpthread
+SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# Debian packages: what building, testing and the default data set need.
+DEB_PKGS = gcc make libc6-dev pkg-config libncurses-dev libcmocka-dev zlib1g-dev \
+           libopenblas-dev libcjson-dev tmux valgrind dataset-fashion-mnist \
+           libonnx-testdata texlive-latex-base texlive-latex-recommended
+
+LIB_SRC  = $(wildcard src/core/*.c src/engine/*.c src/check/*.c)
+FE_SRC   = $(filter-out src/cli/main.c,$(wildcard src/cli/*.c src/tui/*.c))
+TEST_SRC = $(wildcard tests/unit/test_*.c)
+HDRS     = $(wildcard include/convcalc/*.h src/*/*.h tests/unit/*.h)
+
+# Release objects (PIC, for both libraries) and sanitizer objects for tests.
+OBJ      = $(LIB_SRC:%.c=build/obj/%.o)
+FE_OBJ   = $(FE_SRC:%.c=build/obj/%.o)
+AOBJ     = $(LIB_SRC:%.c=build/asan/obj/%.o)
+AFE_OBJ  = $(FE_SRC:%.c=build/asan/obj/%.o)
+TESTS    = $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
+
+.PHONY: all run test unit cli-test tui-test valgrind deps install uninstall clean bench
+all: build/convcalc build/libconvcalc.a build/libconvcalc.so
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "convcalc needs these Debian packages; install them with:"; \
+	    echo "  sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+build/obj/%.o: %.c $(HDRS) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -fPIC $(INCS) $(DEFS) -c $< -o $@
+
+build/asan/obj/%.o: %.c $(HDRS) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SANITIZE) $(INCS) $(DEFS) -c $< -o $@
+
+build/libconvcalc.a: $(OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/libconvcalc.so: $(OBJ)
+	$(CC) -shared -Wl,-soname,libconvcalc.so.0 -o $@ $^ $(LIBS)
+
+build/convcalc: build/obj/src/cli/main.o $(FE_OBJ) build/libconvcalc.a
+	$(CC) $(CFLAGS) -o $@ build/obj/src/cli/main.o $(FE_OBJ) build/libconvcalc.a $(LIBS)
+
+build/asan/libconvcalc.a: $(AOBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/asan/libfe.a: $(AFE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/asan/convcalc: build/asan/obj/src/cli/main.o build/asan/libfe.a build/asan/libconvcalc.a
+	$(CC) $(SANITIZE) -o $@ $^ $(LIBS)
+
+build/asan/tests/%: tests/unit/%.c build/asan/libfe.a build/asan/libconvcalc.a $(HDRS) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SANITIZE) $(INCS) $(DEFS) -o $@ $< \
+	  build/asan/libfe.a build/asan/libconvcalc.a -lcmocka $(LIBS)
+
+run: deps build/convcalc
+	./build/convcalc
+
+# Every test: cmocka unit tests and CLI golden tests under ASan/UBSan, the
+# CLI golden tests again under valgrind, and the TUI driven in tmux.
+test: deps build/convcalc build/asan/convcalc $(TESTS)
+	@tests/run-all.sh
+
+unit: $(TESTS)
+	@tests/run-unit.sh $(TESTS)
+
+cli-test: build/asan/convcalc
+	@tests/cli/run.sh build/asan/convcalc
+
+tui-test: build/asan/convcalc
+	@tests/tui/run.sh build/asan/convcalc
+
+valgrind: build/convcalc
+	@tests/cli/run.sh --valgrind build/convcalc
+
+bench: build/convcalc
+	@tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/convcalc \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/exercises
+	install -m 755 build/convcalc $(DESTDIR)$(BINDIR)/convcalc
+	install -m 644 build/libconvcalc.a $(DESTDIR)$(LIBDIR)/libconvcalc.a
+	install -m 755 build/libconvcalc.so $(DESTDIR)$(LIBDIR)/libconvcalc.so.0
+	ln -sf libconvcalc.so.0 $(DESTDIR)$(LIBDIR)/libconvcalc.so
+	install -m 644 include/convcalc/*.h $(DESTDIR)$(INCDIR)/convcalc/
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	for f in man/*.5; do [ -e "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(MANDIR)/man5/ || true; done
+	for f in exercises/*; do [ -f "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(DATADIR)/exercises/ || true; done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/convcalc $(DESTDIR)$(LIBDIR)/libconvcalc.a \
+	  $(DESTDIR)$(LIBDIR)/libconvcalc.so $(DESTDIR)$(LIBDIR)/libconvcalc.so.0
+	rm -rf $(DESTDIR)$(INCDIR)/convcalc $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(MANDIR)/man1/convcalc.1
+	for f in man/*.5; do [ -e "$$f" ] && rm -f $(DESTDIR)$(MANDIR)/man5/$$(basename $$f) || true; done
+
+clean:
+	rm -rf build
