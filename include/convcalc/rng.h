@@ -1,16 +1,20 @@
-/* convcalc/rng.h - a tiny seeded pseudo-random generator for the engine.
+/* convcalc/rng.h - a small seeded pseudo-random generator for the engine
+ * (weight initialisation, dropout masks, shuffling, synthetic data).
  *
  * xoshiro256** (Blackman & Vigna, "Scrambled linear pseudorandom number
- * generators", 2018), seeded by expanding a 64-bit seed with splitmix64, as
- * the authors recommend. The state lives in the caller's cc_rng: there is no
- * hidden global generator, so the same seed always gives the same stream
- * (initialisation, dropout masks, shuffling). Everything is static inline;
- * the generator is not cryptographic.
+ * generators", 2018) seeded through splitmix64, so any 64-bit seed (0
+ * included) gives a well-mixed state. The state is a plain value owned by
+ * the caller: no global state, copying a cc_rng forks an identical stream,
+ * and the same seed always gives the same sequence on every platform.
+ *
+ * For independent streams (one per thread, one per layer) use
+ * cc_rng_split: it draws a fresh seed from the parent, so the children
+ * depend only on the parent's seed and the order of the splits.
  */
 #ifndef CONVCALC_RNG_H
 #define CONVCALC_RNG_H
 
-#include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -18,81 +22,38 @@ extern "C" {
 #endif
 
 typedef struct cc_rng {
-    uint64_t s[4];
+    uint64_t s[4];     /* xoshiro256** state, never all zero              */
+    double spare;      /* second normal deviate of the last Box-Muller pair */
+    int has_spare;     /* 1 when spare is valid                            */
 } cc_rng;
 
-/* One step of splitmix64: advances *x and returns the next output. */
-static inline uint64_t cc_splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
+/* Seed the generator (splitmix64 expands the seed into the state). */
+void cc_rng_seed(cc_rng *r, uint64_t seed);
+/* Seed child from a value drawn from parent (an independent stream). */
+void cc_rng_split(cc_rng *parent, cc_rng *child);
 
-/* Seed the generator; any seed (0 included) gives a valid, distinct state. */
-static inline void cc_rng_seed(cc_rng *r, uint64_t seed)
-{
-    uint64_t x = seed;
-    for (int i = 0; i < 4; i++)
-        r->s[i] = cc_splitmix64(&x);
-}
-
-static inline uint64_t cc_rng_rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-/* Next 64 random bits (xoshiro256**). */
-static inline uint64_t cc_rng_next(cc_rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t result = cc_rng_rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = cc_rng_rotl(s[3], 45);
-    return result;
-}
+/* 64 random bits. */
+uint64_t cc_rng_u64(cc_rng *r);
+/* 32 random bits (the high half of cc_rng_u64). */
+uint32_t cc_rng_u32(cc_rng *r);
+/* Uniform integer in [0, n) without modulo bias; n == 0 gives 0. */
+uint64_t cc_rng_below(cc_rng *r, uint64_t n);
 
 /* Uniform double in [0, 1) with 53 random bits. */
-static inline double cc_rng_uniform(cc_rng *r)
-{
-    return (double)(cc_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
-}
+double cc_rng_uniform(cc_rng *r);
+/* Uniform float in [0, 1) with 24 random bits (never rounds up to 1). */
+float cc_rng_uniformf(cc_rng *r);
+/* Uniform float in [lo, hi). */
+float cc_rng_rangef(cc_rng *r, float lo, float hi);
 
-/* Uniform float in [0, 1) with 24 random bits. */
-static inline float cc_rng_uniformf(cc_rng *r)
-{
-    return (float)(cc_rng_next(r) >> 40) * (1.0f / 16777216.0f);
-}
+/* Standard normal deviate (mean 0, variance 1), Box-Muller in double
+ * precision; the second value of each pair is kept for the next call. */
+double cc_rng_normal(cc_rng *r);
+/* Normal float with the given mean and standard deviation. */
+float cc_rng_normalf(cc_rng *r, float mean, float stddev);
 
-/* Uniform integer in [0, n) for n >= 1 (Lemire's multiply-shift with
- * rejection, so there is no modulo bias). */
-static inline uint64_t cc_rng_below(cc_rng *r, uint64_t n)
-{
-    if (n <= 1)
-        return 0;
-    uint64_t threshold = (0 - n) % n;
-    for (;;) {
-        uint64_t x = cc_rng_next(r);
-        unsigned __int128 m = (unsigned __int128)x * n;
-        if ((uint64_t)m >= threshold)
-            return (uint64_t)(m >> 64);
-    }
-}
-
-/* Standard normal sample (Box-Muller; one of the pair is discarded so the
- * state stays a plain 256-bit value). */
-static inline double cc_rng_normal(cc_rng *r)
-{
-    double u1 = 1.0 - cc_rng_uniform(r); /* (0, 1]: log is finite */
-    double u2 = cc_rng_uniform(r);
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586476925 * u2);
-}
+/* Shuffle idx[0..n) in place (Fisher-Yates). */
+void cc_rng_shuffle_size(cc_rng *r, size_t *idx, size_t n);
 
 #ifdef __cplusplus
 }

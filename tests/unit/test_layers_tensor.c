@@ -1,5 +1,4 @@
-/* test_layers_tensor.c - tensors: shapes, checked sizes, copy, reshape,
- * and the seeded generator in rng.h. */
+/* test_layers_tensor.c - tensors: shapes, checked sizes, copy, reshape. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +6,6 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "convcalc/rng.h"
 #include "convcalc/tensor.h"
 
 static void test_tensor_new_and_shape(void **state)
@@ -68,44 +66,11 @@ static void test_tensor_bad_sizes(void **state)
     assert_int_equal(err.code, CC_ERANGE);
 }
 
-static void test_rng(void **state)
-{
-    (void)state;
-    cc_rng a, b;
-    cc_rng_seed(&a, 12345);
-    cc_rng_seed(&b, 12345);
-    for (int i = 0; i < 100; i++)
-        assert_true(cc_rng_next(&a) == cc_rng_next(&b));
-    cc_rng_seed(&b, 12346);
-    assert_true(cc_rng_next(&a) != cc_rng_next(&b));
-    /* splitmix64 reference values (Vigna's splitmix64.c, seed 0) */
-    uint64_t x = 0;
-    assert_true(cc_splitmix64(&x) == UINT64_C(0xe220a8397b1dcdaf));
-    assert_true(cc_splitmix64(&x) == UINT64_C(0x6e789e6aa1b965f4));
-    /* uniform moments and ranges */
-    double s = 0, s2 = 0;
-    int hist[10] = {0};
-    for (int i = 0; i < 20000; i++) {
-        double u = cc_rng_uniform(&a);
-        float f = cc_rng_uniformf(&a);
-        assert_true(u >= 0 && u < 1 && f >= 0 && f < 1);
-        s += u;
-        hist[cc_rng_below(&a, 10)]++;
-        double z = cc_rng_normal(&a);
-        s2 += z * z;
-    }
-    assert_true(s / 20000 > 0.48 && s / 20000 < 0.52);
-    assert_true(s2 / 20000 > 0.95 && s2 / 20000 < 1.05);
-    for (int k = 0; k < 10; k++)
-        assert_true(hist[k] > 1800 && hist[k] < 2200);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tensor_new_and_shape),
         cmocka_unit_test(test_tensor_bad_sizes),
-        cmocka_unit_test(test_rng),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
