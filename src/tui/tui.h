@@ -118,7 +118,8 @@ typedef struct tui_verdict {
 } tui_verdict;
 
 typedef struct tui_shape tui_shape; /* shape calculator (state.c) */
-typedef struct tui_stack tui_stack; /* layer stack screen (state.c) */
+typedef struct tui_stack tui_stack; /* layer stack screen */
+typedef struct tui_exercise tui_exercise; /* exercises screen */
 
 /* Where the stepper's output matrix is on the screen (filled by draw.c so
  * that a mouse click can be mapped to a cell). */
@@ -172,6 +173,7 @@ typedef struct tui_state {
 
     tui_shape *shape;
     tui_stack *stack;
+    tui_exercise *exercises;
 } tui_state;
 
 enum { TUI_CONTINUE = 0, TUI_QUIT = 1 };

@@ -73,7 +73,7 @@ EOF
 }
 
 keys() { tmux_ send-keys -t t "$@"; }
-send_text() { tmux_ send-keys -t t -l "$1"; }
+send_text() { tmux_ send-keys -t t -l -- "$1"; }
 screen() { tmux_ capture-pane -t t -p 2>/dev/null; }
 
 wait_for() {
