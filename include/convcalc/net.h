@@ -88,7 +88,7 @@ typedef struct cc_layer_desc {
     int has_p;             /* dropout: 1 = p was given (so p = 0 is allowed) */
     long from;             /* add: index of the earlier layer whose output is
                             * added (-1 = the network input)                 */
-    char name[64];         /* optional parameter-name prefix ("features.0")  */
+    char name[96];         /* optional parameter-name prefix ("features.0")  */
 } cc_layer_desc;
 
 /* Shorthands for building networks in code (designated initialisers). */

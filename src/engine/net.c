@@ -13,10 +13,11 @@
 #include "convcalc/net.h"
 #include "convcalc/rng.h"
 #include "convcalc/tensor.h"
+#include "engine/net_internal.h"
 
 /* A parameter or buffer tensor: a slice of the net's flat blocks. */
 typedef struct net_tensor {
-    char name[112];
+    char name[128];
     float *data;  /* [numel] */
     float *grad;  /* [numel], NULL for buffers */
     size_t numel;
@@ -28,7 +29,7 @@ typedef struct net_tensor {
 
 typedef struct net_layer {
     cc_layer_desc d;   /* with defaults filled in                         */
-    char name[64];     /* parameter-name prefix                           */
+    char name[96];     /* parameter-name prefix                           */
     int in_rank, rank; /* 4: (C,H,W) per sample; 2: (F) per sample         */
     long ic, ih, iw;   /* input per sample                                */
     long oc, oh, ow;   /* output per sample (F,1,1 when flat)              */
@@ -494,9 +495,7 @@ void cc_net_init(cc_net *net, uint64_t seed)
         memset(net->grads, 0, net->nparam_floats * sizeof(float));
 }
 
-/* Build the layers from descs; frozen/affine/track flags may be set by the
- * caller between this and finish via the flags arrays (NULL: defaults). */
-static int net_build(cc_net **out, const cc_layer_desc *layers, size_t nlayers,
+int cc_net_build_flags(cc_net **out, const cc_layer_desc *layers, size_t nlayers,
                      const unsigned char *flags, long in_c, long in_h, long in_w,
                      uint64_t seed, cc_error *err)
 {
@@ -584,7 +583,7 @@ static int net_build(cc_net **out, const cc_layer_desc *layers, size_t nlayers,
 int cc_net_new(cc_net **out, const cc_layer_desc *layers, size_t nlayers, long in_c,
                long in_h, long in_w, uint64_t seed, cc_error *err)
 {
-    return net_build(out, layers, nlayers, NULL, in_c, in_h, in_w, seed, err);
+    return cc_net_build_flags(out, layers, nlayers, NULL, in_c, in_h, in_w, seed, err);
 }
 
 static void free_batch(cc_net *net)
@@ -974,6 +973,12 @@ int cc_net_set_doutput(cc_net *net, const float *dout, cc_error *err)
 }
 
 /* ---- backward --------------------------------------------------------------- */
+
+static void accumulate(float *dst, const float *src, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        dst[k] += src[k];
+}
 
 static int backward_layer(cc_net *net, size_t i, long B, cc_error *err)
 {
