@@ -88,3 +88,48 @@ int cc_tconv_out(long *out, long in, long kernel, long stride, long pad_begin,
     *out = o;
     return CC_OK;
 }
+
+int cc_same_padding(long *pad_begin, long *pad_end, long *out, long in,
+                    long kernel, long stride, long dilation, cc_error *err)
+{
+    int rc = check_dims(in, kernel, stride, 0, 0, dilation, err);
+    if (rc)
+        return rc;
+    long o = (in + stride - 1) / stride;
+    long total = (o - 1) * stride + dilation * (kernel - 1) + 1 - in;
+    if (total < 0)
+        total = 0;
+    *pad_begin = total / 2;
+    *pad_end = total - total / 2;
+    *out = o;
+    return CC_OK;
+}
+
+/* ---- receptive field ------------------------------------------------------ */
+
+void cc_rf_init(cc_rf *state)
+{
+    state->rf = 1;
+    state->jump = 1;
+}
+
+int cc_rf_step(cc_rf *state, long kernel, long stride, long dilation, cc_error *err)
+{
+    if (kernel < 1 || stride < 1 || dilation < 1)
+        return cc_error_set(err, CC_EINVAL,
+                            "kernel, stride and dilation must be positive (got %ld, %ld, %ld)",
+                            kernel, stride, dilation);
+    if (kernel > CC_DIM_MAX || stride > CC_DIM_MAX || dilation > CC_DIM_MAX)
+        return cc_error_set(err, CC_ERANGE, "a size exceeds the limit of %ld", CC_DIM_MAX);
+    const int64_t limit = (int64_t)CC_DIM_MAX * CC_DIM_MAX;
+    int64_t eff, grow, rf, jump;
+    if (cc_i64_mul(dilation, kernel - 1, &eff) || cc_i64_mul(eff, state->jump, &grow) ||
+        cc_i64_add(state->rf, grow, &rf) || cc_i64_mul(state->jump, stride, &jump) ||
+        rf > limit || jump > limit)
+        return cc_error_set(err, CC_ERANGE,
+                            "the receptive field grows beyond %lld input pixels",
+                            (long long)limit);
+    state->rf = (long)rf;
+    state->jump = (long)jump;
+    return CC_OK;
+}
