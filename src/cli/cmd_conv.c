@@ -338,6 +338,7 @@ int cmd_conv(int argc, char **argv)
         spec.bias = bias.data;
     }
     if (cc_walk_new(&w, &spec, &err)) {
+        cc_error_source(&err, CMD);
         status = cli_report(&err);
         goto done;
     }
@@ -351,6 +352,7 @@ int cmd_conv(int argc, char **argv)
         opts.step = step - 1;
     }
     if (cc_walk_render(&out, w, &opts, &err)) {
+        cc_error_source(&err, CMD);
         status = cli_report(&err);
         goto done;
     }
