@@ -1,6 +1,8 @@
 /* cli.c - helpers shared by the subcommands: errors, numbers, files. */
 #include "cli.h"
 
+#include "convcalc/io.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -155,55 +157,5 @@ int cli_write_stdout(const cc_buf *buf)
 int cli_write_file_atomic(const char *path, const void *data, size_t len,
                           cc_error *err)
 {
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp)
-        return cc_error_set(err, CC_ENOMEM, "out of memory");
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp.XXXXXX", 12);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        cc_error_set(err, CC_EIO, "cannot create a temporary file beside it: %s", strerror(e));
-        cc_error_source(err, path);
-        return CC_EIO;
-    }
-    /* mkstemp creates the file 0600; give it the usual 0666 & ~umask. */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0)
-        goto fail;
-    const char *p = data;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            goto fail;
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (fsync(fd) != 0)
-        goto fail;
-    if (close(fd) != 0) {
-        fd = -1;
-        goto fail;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0)
-        goto fail;
-    free(tmp);
-    return 0;
-fail:;
-    int e = errno;
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    free(tmp);
-    cc_error_set(err, CC_EIO, "cannot write: %s", strerror(e));
-    cc_error_source(err, path);
-    return CC_EIO;
+    return cc_file_write_atomic(path, data, len, err);
 }

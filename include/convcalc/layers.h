@@ -1,0 +1,323 @@
+/* convcalc/layers.h - the layer kernels of the reference CNN engine.
+ *
+ * Every layer has a forward and a backward kernel on plain float buffers,
+ * float32, NCHW, contiguous. Conventions (as karpathy/llm.c train_gpt2.c):
+ *   - arguments: outputs first, then caches, inputs, parameters, sizes;
+ *   - a gradient buffer is named d<name> and holds the true gradient of the
+ *     loss with respect to <name>; backward kernels ACCUMULATE (+=) into
+ *     every gradient buffer, so a training step starts with zero_grad;
+ *     a gradient pointer may be NULL when that gradient is not wanted
+ *     (for instance dinp of the first layer);
+ *   - forward kernels overwrite their outputs and caches;
+ *   - each buffer's shape is in the comment beside it.
+ * Kernels that can fail return 0 or a negative CC_E* code and fill err; they
+ * never print and never abort. Elementwise kernels that cannot fail return
+ * void.
+ *
+ * Fast and naive twins: where a kernel has a fast path (im2col + OpenBLAS
+ * sgemm, threads), the naive reference kernel sits beside it under the
+ * suffix _naive; tests compare the two. The naive convolution is the
+ * textbook loop the walkthrough shows.
+ *
+ * Determinism: the same inputs and the same thread count give bit-identical
+ * results. Forward convolution and input gradients do not depend on the
+ * thread count at all; weight gradients are summed per thread and reduced
+ * in a fixed order.
+ */
+#ifndef CONVCALC_LAYERS_H
+#define CONVCALC_LAYERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "convcalc/common.h"
+#include "convcalc/rng.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ======================================================================== */
+/* Conv2d (cross-correlation, as PyTorch's nn.Conv2d)                        */
+/* ======================================================================== */
+/* out[b][o][y][x] = bias[o] + sum over c in o's group, i, j of
+ *   weight[o][c'][i][j] * inp[b][c][y*sh - pt + i*dh][x*sw - pl + j*dw]
+ * (c' = c - group_start; positions outside the input read 0).
+ *
+ * Fill the descriptor with cc_conv2d_desc_init (defaults: stride 1,
+ * dilation 1, padding 0, groups 1, threads 1), set the fields, then call
+ * cc_conv2d_setup, which checks everything, computes OH, OW and the
+ * workspace size, and marks the descriptor ready. The kernels refuse a
+ * descriptor that was not set up (CC_EINVAL). */
+typedef struct cc_conv2d_desc {
+    /* set by the caller */
+    long B, C, H, W;            /* input: batch, channels, height, width     */
+    long OC;                    /* output channels (number of filters)       */
+    long KH, KW;                /* kernel height, width                      */
+    long stride_h, stride_w;    /* >= 1                                      */
+    long pad_top, pad_bottom;   /* >= 0, zero padding (may differ per side)  */
+    long pad_left, pad_right;   /* >= 0                                      */
+    long dil_h, dil_w;          /* >= 1                                      */
+    long groups;                /* >= 1, divides C and OC                    */
+    int threads;                /* worker threads for the fast kernels, >= 1 */
+    /* filled by cc_conv2d_setup */
+    long OH, OW;                /* output height, width                      */
+    size_t work_floats;         /* workspace (floats) the fast kernels need  */
+    int ready;                  /* nonzero once set up                       */
+} cc_conv2d_desc;
+
+void cc_conv2d_desc_init(cc_conv2d_desc *d);
+/* Check the descriptor (positive sizes, groups dividing C and OC, kernel not
+ * larger than the padded input, every buffer size free of overflow) and fill
+ * OH, OW, work_floats. CC_EINVAL / CC_ESHAPE / CC_ERANGE with a message. */
+int cc_conv2d_setup(cc_conv2d_desc *d, cc_error *err);
+/* Workspace in floats the fast forward and backward kernels need (0 when no
+ * workspace is needed); valid after cc_conv2d_setup. Allocate it once with
+ * cc_floats_new and pass it to every call: it is reused across steps. */
+size_t cc_conv2d_workspace(const cc_conv2d_desc *d);
+/* Element counts of the buffers (valid after setup). */
+size_t cc_conv2d_inp_size(const cc_conv2d_desc *d);    /* B*C*H*W             */
+size_t cc_conv2d_out_size(const cc_conv2d_desc *d);    /* B*OC*OH*OW          */
+size_t cc_conv2d_weight_size(const cc_conv2d_desc *d); /* OC*(C/groups)*KH*KW */
+
+/* Fast forward: im2col + sgemm per sample (a 1x1, stride-1, unpadded
+ * convolution skips im2col), threaded over the batch. work holds at least
+ * cc_conv2d_workspace(d) floats (may be NULL when that is 0). */
+int cc_conv2d_forward(float *out,          /* (B, OC, OH, OW)         */
+                      const float *inp,    /* (B, C, H, W)            */
+                      const float *weight, /* (OC, C/groups, KH, KW)  */
+                      const float *bias,   /* (OC) or NULL            */
+                      const cc_conv2d_desc *d, float *work, cc_error *err);
+/* Fast backward; accumulates into dinp, dweight, dbias (each may be NULL). */
+int cc_conv2d_backward(float *dinp,        /* (B, C, H, W) or NULL           */
+                       float *dweight,     /* (OC, C/groups, KH, KW) or NULL */
+                       float *dbias,       /* (OC) or NULL                   */
+                       const float *dout,  /* (B, OC, OH, OW)                */
+                       const float *inp,   /* (B, C, H, W)                   */
+                       const float *weight,/* (OC, C/groups, KH, KW)         */
+                       const cc_conv2d_desc *d, float *work, cc_error *err);
+/* Naive reference twins: the plain seven-fold loop, one thread, no
+ * workspace. */
+int cc_conv2d_forward_naive(float *out, const float *inp, const float *weight,
+                            const float *bias, const cc_conv2d_desc *d,
+                            cc_error *err);
+int cc_conv2d_backward_naive(float *dinp, float *dweight, float *dbias,
+                             const float *dout, const float *inp,
+                             const float *weight, const cc_conv2d_desc *d,
+                             cc_error *err);
+
+/* im2col for ONE sample (all channels): col row r = (c*KH + i)*KW + j,
+ * column y*OW + x; col[r][y*OW+x] = inp[c][y*sh-pt+i*dh][x*sw-pl+j*dw] or 0.
+ * col2im is its adjoint and accumulates (+=) into inp. */
+void cc_im2col(float *col,       /* (C*KH*KW, OH*OW) */
+               const float *inp, /* (C, H, W)        */
+               const cc_conv2d_desc *d);
+void cc_col2im(float *inp,       /* (C, H, W), accumulated */
+               const float *col, /* (C*KH*KW, OH*OW)       */
+               const cc_conv2d_desc *d);
+
+/* ======================================================================== */
+/* Pooling: MaxPool2d, AvgPool2d (as PyTorch), global average pooling        */
+/* ======================================================================== */
+typedef struct cc_pool2d_desc {
+    /* set by the caller */
+    long B, C, H, W;            /* input                                     */
+    long KH, KW;                /* window                                    */
+    long stride_h, stride_w;    /* >= 1 (PyTorch's default is the kernel)    */
+    long pad_top, pad_bottom;   /* >= 0, at most half the window             */
+    long pad_left, pad_right;
+    long dil_h, dil_w;          /* >= 1; average pooling needs 1             */
+    int ceil_mode;              /* round the output size up (PyTorch rule)   */
+    int count_include_pad;      /* average: divide by the padded window (1,
+                                   PyTorch's default) or by the real part (0) */
+    /* filled by cc_pool2d_setup */
+    long OH, OW;
+    int ready;
+} cc_pool2d_desc;
+
+/* Defaults: stride = kernel (set KH, KW first, or set stride explicitly),
+ * padding 0, dilation 1, ceil_mode 0, count_include_pad 1. Sets KH=KW=2. */
+void cc_pool2d_desc_init(cc_pool2d_desc *d);
+int cc_pool2d_setup(cc_pool2d_desc *d, cc_error *err);
+size_t cc_pool2d_out_size(const cc_pool2d_desc *d); /* B*C*OH*OW */
+
+/* Max pooling; padding never wins (it is -infinity). argmax records, per
+ * output, the index y*W+x inside its input plane (for backward). */
+int cc_maxpool2d_forward(float *out,       /* (B, C, OH, OW)           */
+                         int32_t *argmax,  /* (B, C, OH, OW)           */
+                         const float *inp, /* (B, C, H, W)             */
+                         const cc_pool2d_desc *d, cc_error *err);
+int cc_maxpool2d_backward(float *dinp,          /* (B, C, H, W)        */
+                          const float *dout,    /* (B, C, OH, OW)      */
+                          const int32_t *argmax,/* (B, C, OH, OW)      */
+                          const cc_pool2d_desc *d, cc_error *err);
+int cc_avgpool2d_forward(float *out,       /* (B, C, OH, OW) */
+                         const float *inp, /* (B, C, H, W)   */
+                         const cc_pool2d_desc *d, cc_error *err);
+int cc_avgpool2d_backward(float *dinp,       /* (B, C, H, W)   */
+                          const float *dout, /* (B, C, OH, OW) */
+                          const cc_pool2d_desc *d, cc_error *err);
+
+/* Global average pooling: out[b][c] = mean over the H*W plane. */
+void cc_global_avgpool_forward(float *out,       /* (B, C)       */
+                               const float *inp, /* (B, C, H, W) */
+                               long B, long C, long HW);
+void cc_global_avgpool_backward(float *dinp,       /* (B, C, H, W) */
+                                const float *dout, /* (B, C)       */
+                                long B, long C, long HW);
+
+/* ======================================================================== */
+/* BatchNorm1d / BatchNorm2d                                                 */
+/* ======================================================================== */
+/* One kernel for both: BatchNorm2d is (B, C, H*W); BatchNorm1d is (B, C, 1)
+ * for (N, C) input or (B, C, L) for (N, C, L). Statistics are per channel
+ * over B*HW values.
+ * training != 0: normalise with the batch mean and the biased batch
+ *   variance; then, if running_mean/running_var are not NULL, update them as
+ *   PyTorch does: running = (1 - momentum) * running + momentum * batch, with
+ *   the UNBIASED batch variance (n/(n-1)). Needs B*HW > 1 (CC_ESHAPE).
+ * training == 0: normalise with running_mean and running_var.
+ * mean and rstd are caches for backward: the statistics used, with
+ * rstd = 1/sqrt(var + eps). weight/bias (gamma/beta) may be NULL (affine
+ * off). Non-finite statistics give CC_ENUMERIC. */
+int cc_batchnorm_forward(float *out,          /* (B, C, HW)                */
+                         float *mean,         /* (C) cache                 */
+                         float *rstd,         /* (C) cache                 */
+                         float *running_mean, /* (C) or NULL, updated      */
+                         float *running_var,  /* (C) or NULL, updated      */
+                         const float *inp,    /* (B, C, HW)                */
+                         const float *weight, /* (C) or NULL               */
+                         const float *bias,   /* (C) or NULL               */
+                         long B, long C, long HW, float eps, float momentum,
+                         int training, cc_error *err);
+/* Backward; training selects whether the statistics depended on the batch
+ * (the full batch-norm gradient) or were constants (eval mode). */
+int cc_batchnorm_backward(float *dinp,        /* (B, C, HW) or NULL */
+                          float *dweight,     /* (C) or NULL        */
+                          float *dbias,       /* (C) or NULL        */
+                          const float *dout,  /* (B, C, HW)         */
+                          const float *inp,   /* (B, C, HW)         */
+                          const float *mean,  /* (C) cache          */
+                          const float *rstd,  /* (C) cache          */
+                          const float *weight,/* (C) or NULL        */
+                          long B, long C, long HW, int training,
+                          cc_error *err);
+
+/* ======================================================================== */
+/* Activations (elementwise over n values; forward may run in place)       */
+/* ======================================================================== */
+void cc_relu_forward(float *out, const float *inp, size_t n);
+/* dinp += dout where out > 0 (out is the forward output; works in place) */
+void cc_relu_backward(float *dinp, const float *dout, const float *out,
+                      size_t n);
+/* out = x if x > 0 else slope * x  (PyTorch default slope 0.01) */
+void cc_leaky_relu_forward(float *out, const float *inp, size_t n,
+                           float slope);
+void cc_leaky_relu_backward(float *dinp, const float *dout, const float *inp,
+                            size_t n, float slope);
+/* out = x if x > 0 else alpha * (exp(x) - 1)  (PyTorch default alpha 1) */
+void cc_elu_forward(float *out, const float *inp, size_t n, float alpha);
+void cc_elu_backward(float *dinp, const float *dout, const float *inp,
+                     size_t n, float alpha);
+/* numerically stable for large |x|; backward uses the forward output */
+void cc_sigmoid_forward(float *out, const float *inp, size_t n);
+void cc_sigmoid_backward(float *dinp, const float *dout, const float *out,
+                         size_t n);
+void cc_tanh_forward(float *out, const float *inp, size_t n);
+void cc_tanh_backward(float *dinp, const float *dout, const float *out,
+                      size_t n);
+
+/* ======================================================================== */
+/* Dropout (inverted: kept values are scaled by 1/(1-p) in training)          */
+/* ======================================================================== */
+/* training != 0: each value is kept with probability 1-p, drawing one
+ * cc_rng_uniformf per value from the caller's rng in order; mask holds the
+ * factor applied (0 or 1/(1-p)). training == 0 (or p == 0): out = inp and
+ * mask = 1. p must be in [0, 1] (p == 1 drops everything). */
+int cc_dropout_forward(float *out,       /* (n)            */
+                       float *mask,      /* (n) cache      */
+                       const float *inp, /* (n)            */
+                       size_t n, float p, int training, cc_rng *rng,
+                       cc_error *err);
+void cc_dropout_backward(float *dinp,       /* (n) */
+                         const float *dout, /* (n) */
+                         const float *mask, /* (n) */
+                         size_t n);
+
+/* ======================================================================== */
+/* Flatten, residual add                                                      */
+/* ======================================================================== */
+/* Flatten (B, C, H, W) -> (B, C*H*W): in NCHW the data does not move, so a
+ * network may simply alias the buffers; these copy (no-op when out == inp). */
+void cc_flatten_forward(float *out, const float *inp, size_t n);
+void cc_flatten_backward(float *dinp, const float *dout, size_t n);
+
+/* Residual add: out = a + b; backward accumulates dout into da and db. */
+void cc_add_forward(float *out, const float *a, const float *b, size_t n);
+void cc_add_backward(float *da, float *db, const float *dout, size_t n);
+
+/* ======================================================================== */
+/* Linear (as nn.Linear: out = inp * weight^T + bias)                        */
+/* ======================================================================== */
+int cc_linear_forward(float *out,          /* (B, OUT)        */
+                      const float *inp,    /* (B, IN)         */
+                      const float *weight, /* (OUT, IN)       */
+                      const float *bias,   /* (OUT) or NULL   */
+                      long B, long IN, long OUT, cc_error *err);
+int cc_linear_backward(float *dinp,         /* (B, IN) or NULL   */
+                       float *dweight,      /* (OUT, IN) or NULL */
+                       float *dbias,        /* (OUT) or NULL     */
+                       const float *dout,   /* (B, OUT)          */
+                       const float *inp,    /* (B, IN)           */
+                       const float *weight, /* (OUT, IN)         */
+                       long B, long IN, long OUT, cc_error *err);
+int cc_linear_forward_naive(float *out, const float *inp, const float *weight,
+                            const float *bias, long B, long IN, long OUT,
+                            cc_error *err);
+int cc_linear_backward_naive(float *dinp, float *dweight, float *dbias,
+                             const float *dout, const float *inp,
+                             const float *weight, long B, long IN, long OUT,
+                             cc_error *err);
+
+/* ======================================================================== */
+/* Softmax and fused softmax + cross-entropy                                  */
+/* ======================================================================== */
+/* Softmax along the middle axis of (outer, K, inner), max-subtracted.
+ * (B, K) logits are outer=B, inner=1. */
+void cc_softmax_forward(float *out,       /* (outer, K, inner) */
+                        const float *inp, /* (outer, K, inner) */
+                        long outer, long K, long inner);
+
+/* Fused softmax + cross-entropy with integer targets, mean over the batch
+ * (nn.CrossEntropyLoss). Log-sum-exp with the max subtracted, so huge
+ * logits do not overflow. Fills *loss, probs (the softmax, for backward),
+ * and optionally per-sample losses and correctness (argmax == target; ties
+ * go to the lowest index). CC_EINVAL for a target outside 0..K-1,
+ * CC_ENUMERIC for a non-finite logit or loss. */
+int cc_softmax_xent_forward(float *loss,           /* scalar              */
+                            float *probs,          /* (B, K) cache        */
+                            float *losses,         /* (B) or NULL         */
+                            uint8_t *correct,      /* (B) or NULL         */
+                            const float *logits,   /* (B, K)              */
+                            const int32_t *targets,/* (B), in 0..K-1      */
+                            long B, long K, cc_error *err);
+/* dlogits += dloss * (probs - onehot(target)) / B */
+void cc_softmax_xent_backward(float *dlogits,        /* (B, K) */
+                              const float *probs,    /* (B, K) */
+                              const int32_t *targets,/* (B)    */
+                              long B, long K, float dloss);
+
+/* ======================================================================== */
+/* Threads                                                                    */
+/* ======================================================================== */
+/* Number of threads OpenBLAS itself uses (process-wide, OpenBLAS's own
+ * setting). The convolution kernels thread over the batch themselves and
+ * call OpenBLAS from their workers, so set this to 1 when d->threads > 1
+ * to avoid oversubscribing the cores; the linear layer uses OpenBLAS's
+ * threads. */
+void cc_blas_set_threads(int n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,10 @@
+/* import_darknet.c - placeholder until the reader lands (same day). */
+#include "convcalc/stack.h"
+
+int cc_stack_parse_darknet(cc_stack **out, const char *text, size_t len, cc_error *err)
+{
+    (void)text;
+    (void)len;
+    *out = NULL;
+    return cc_error_set(err, CC_EINVAL, "the darknet reader is not available yet");
+}

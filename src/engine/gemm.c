@@ -1,0 +1,142 @@
+/* gemm.c - the fast paths' plumbing: im2col / col2im (one sample, all
+ * channels), a static-chunk thread runner, and OpenBLAS's thread setting.
+ * The matrix products themselves are OpenBLAS's cblas_sgemm. */
+#include <cblas.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "convcalc/layers.h"
+#include "engine/engine_internal.h"
+
+/* Output columns x in [*x0, *x1) read input column x*s - p + off inside
+ * [0, n); the rest read padding. */
+static void valid_range(long *x0, long *x1, long out, long n, long s, long p,
+                        long off)
+{
+    long lo = p - off; /* need x*s >= lo */
+    long a = lo <= 0 ? 0 : (lo + s - 1) / s;
+    long hi = n - 1 + p - off; /* need x*s <= hi */
+    long b = hi < 0 ? 0 : hi / s + 1;
+    if (a > out)
+        a = out;
+    if (b > out)
+        b = out;
+    if (b < a)
+        b = a;
+    *x0 = a;
+    *x1 = b;
+}
+
+void cc_im2col(float *col, const float *inp, const cc_conv2d_desc *d)
+{
+    const long C = d->C, H = d->H, W = d->W, OH = d->OH, OW = d->OW;
+    const long sh = d->stride_h, sw = d->stride_w;
+    for (long c = 0; c < C; c++) {
+        const float *plane = inp + (size_t)c * H * W;
+        for (long i = 0; i < d->KH; i++) {
+            for (long j = 0; j < d->KW; j++) {
+                float *row = col + ((size_t)(c * d->KH + i) * d->KW + j) * OH * OW;
+                long x0, x1;
+                valid_range(&x0, &x1, OW, W, sw, d->pad_left, j * d->dil_w);
+                for (long y = 0; y < OH; y++) {
+                    float *dst = row + (size_t)y * OW;
+                    long iy = y * sh - d->pad_top + i * d->dil_h;
+                    if (iy < 0 || iy >= H) {
+                        memset(dst, 0, (size_t)OW * sizeof(float));
+                        continue;
+                    }
+                    const float *src = plane + (size_t)iy * W - d->pad_left + j * d->dil_w;
+                    for (long x = 0; x < x0; x++)
+                        dst[x] = 0.0f;
+                    if (sw == 1) {
+                        if (x1 > x0)
+                            memcpy(dst + x0, src + x0, (size_t)(x1 - x0) * sizeof(float));
+                    } else {
+                        for (long x = x0; x < x1; x++)
+                            dst[x] = src[x * sw];
+                    }
+                    for (long x = x1; x < OW; x++)
+                        dst[x] = 0.0f;
+                }
+            }
+        }
+    }
+}
+
+void cc_col2im(float *inp, const float *col, const cc_conv2d_desc *d)
+{
+    const long C = d->C, H = d->H, W = d->W, OH = d->OH, OW = d->OW;
+    const long sh = d->stride_h, sw = d->stride_w;
+    for (long c = 0; c < C; c++) {
+        float *plane = inp + (size_t)c * H * W;
+        for (long i = 0; i < d->KH; i++) {
+            for (long j = 0; j < d->KW; j++) {
+                const float *row = col + ((size_t)(c * d->KH + i) * d->KW + j) * OH * OW;
+                long x0, x1;
+                valid_range(&x0, &x1, OW, W, sw, d->pad_left, j * d->dil_w);
+                for (long y = 0; y < OH; y++) {
+                    long iy = y * sh - d->pad_top + i * d->dil_h;
+                    if (iy < 0 || iy >= H)
+                        continue;
+                    const float *src = row + (size_t)y * OW;
+                    float *dst = plane + (size_t)iy * W - d->pad_left + j * d->dil_w;
+                    for (long x = x0; x < x1; x++)
+                        dst[x * sw] += src[x];
+                }
+            }
+        }
+    }
+}
+
+typedef struct chunk_job {
+    cc_chunk_fn fn;
+    void *ctx;
+    int chunk;
+    long begin, end;
+} chunk_job;
+
+static void *chunk_main(void *arg)
+{
+    chunk_job *j = arg;
+    j->fn(j->ctx, j->chunk, j->begin, j->end);
+    return NULL;
+}
+
+#define CC_MAX_CHUNKS 64
+
+void cc_parallel_chunks(int chunks, long n, cc_chunk_fn fn, void *ctx)
+{
+    if (chunks < 1)
+        chunks = 1;
+    if (chunks > CC_MAX_CHUNKS)
+        chunks = CC_MAX_CHUNKS;
+    if (chunks == 1 || n <= 1) {
+        fn(ctx, 0, 0, n);
+        return;
+    }
+    chunk_job jobs[CC_MAX_CHUNKS];
+    pthread_t tids[CC_MAX_CHUNKS];
+    int started[CC_MAX_CHUNKS];
+    for (int k = 0; k < chunks; k++) {
+        jobs[k].fn = fn;
+        jobs[k].ctx = ctx;
+        jobs[k].chunk = k;
+        jobs[k].begin = (long)((__int128)n * k / chunks);
+        jobs[k].end = (long)((__int128)n * (k + 1) / chunks);
+        started[k] = 0;
+    }
+    for (int k = 1; k < chunks; k++)
+        started[k] = pthread_create(&tids[k], NULL, chunk_main, &jobs[k]) == 0;
+    fn(ctx, 0, jobs[0].begin, jobs[0].end);
+    for (int k = 1; k < chunks; k++) {
+        if (started[k])
+            pthread_join(tids[k], NULL);
+        else
+            fn(ctx, k, jobs[k].begin, jobs[k].end);
+    }
+}
+
+void cc_blas_set_threads(int n)
+{
+    openblas_set_num_threads(n < 1 ? 1 : n);
+}
