@@ -89,7 +89,7 @@ int tui_translate_key(int ch)
     case KEY_F(2): return TUI_KEY_F2;
     case KEY_F(3): return TUI_KEY_F3;
     case KEY_F(4): return TUI_KEY_F4;
-    case KEY_F(5): return TUI_KEY_F5;
+    case KEY_F(10): return TUI_KEY_F10;
     case KEY_RESIZE: return TUI_KEY_RESIZE;
     default: return ch >= 0 && ch < 256 ? ch : -1;
     }

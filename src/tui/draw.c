@@ -3,6 +3,7 @@
  * (except the hit map of where the output cells are). */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "draw.h"
+#include "screens_private.h"
 
 #include <curses.h>
 #include <langinfo.h>
@@ -311,6 +312,18 @@ static void draw_status(const tui_state *s, const tui_look *look, int y)
             break;
         }
         break;
+    case TUI_SCREEN_SHAPE:
+        keys = "Up/Down field  Del empty=unknown  ^P pool  ^T transposed  F10 quit";
+        break;
+    case TUI_SCREEN_STACK:
+        keys = s->stack && s->stack->editing ? "typing edits  Esc leave editor  ^O load  ^L clear"
+                                             : "Enter edit  ^O load  PgUp/PgDn scroll  Tab screens";
+        break;
+    case TUI_SCREEN_EXERCISES:
+        keys = s->exercises && s->exercises->typing
+                   ? "Enter check  Esc stop typing  Up/Down problem"
+                   : "Up/Down problem  Enter answer  s solution  ^O open set";
+        break;
     default: keys = "Tab/F1-F4 screens"; break;
     }
     if (s->screen == TUI_SCREEN_STEPPER && s->walk)
@@ -343,24 +356,49 @@ static void draw_help(tui_state *s, const tui_look *look)
     char title[80];
     snprintf(title, sizeof title, " Help: %s keys ", tui_screen_name(s->screen));
     tui_box(look, r, title, TUI_R_TITLE);
-    long total = (long)(n1 + n2 + 1);
-    int vis = h - 3;
-    if (s->help_scroll > total - vis)
-        s->help_scroll = total - vis > 0 ? (int)(total - vis) : 0;
-    int kw = 24;
-    for (int i = 0; i < vis; i++) {
-        long at = s->help_scroll + i;
-        const tui_keyhelp *k = NULL;
-        if (at < (long)n1)
-            k = &k1[at];
-        else if (at == (long)n1)
-            continue;
-        else if (at - (long)n1 - 1 < (long)n2)
-            k = &k2[at - (long)n1 - 1];
-        if (!k)
-            break;
-        tui_text(r.y + 1 + i, r.x + 2, kw, k->keys, tui_attr(look, TUI_R_KEY));
-        tui_text(r.y + 1 + i, r.x + 2 + kw, w - kw - 4, k->what, A_NORMAL);
+    /* entries, their descriptions wrapped; a blank line between the
+     * screen's keys and the global ones */
+    int kw = 24, dw = w - kw - 4;
+    if (dw < 10)
+        return;
+    long total = 0;
+    int vis = h - 2;
+    for (int pass = 0; pass < 2; pass++) {
+        long line = 0;
+        for (size_t i = 0; i < n1 + 1 + n2; i++) {
+            if (i == n1) {
+                line++;
+                continue;
+            }
+            const tui_keyhelp *k = i < n1 ? &k1[i] : &k2[i - n1 - 1];
+            const char *p = k->what;
+            int first = 1;
+            do {
+                int len = (int)strlen(p), brk = len;
+                if (len > dw) {
+                    brk = dw;
+                    while (brk > 0 && p[brk] != ' ')
+                        brk--;
+                    if (brk == 0)
+                        brk = dw;
+                }
+                long at = line - s->help_scroll;
+                if (pass == 1 && at >= 0 && at < vis) {
+                    if (first)
+                        tui_text(r.y + 1 + (int)at, r.x + 2, kw, k->keys,
+                                 tui_attr(look, TUI_R_KEY));
+                    tui_text(r.y + 1 + (int)at, r.x + 2 + kw, brk, p, A_NORMAL);
+                }
+                p += brk;
+                while (*p == ' ')
+                    p++;
+                first = 0;
+                line++;
+            } while (*p);
+        }
+        total = line;
+        if (pass == 0 && s->help_scroll > total - vis)
+            s->help_scroll = total - vis > 0 ? (int)(total - vis) : 0;
     }
     const char *foot = total > vis ? " arrows scroll, ? or Esc closes " : " ? or Esc closes ";
     tui_text(r.y + h - 1, r.x + w - (int)strlen(foot) - 2, (int)strlen(foot), foot,

@@ -384,8 +384,9 @@ void tui_stack_draw(tui_state *s, const tui_look *look, tui_rect area)
         return;
     }
     char head[400];
-    snprintf(head, sizeof head, "Layer stack: %s%s", cc_buf_str(&st->summary),
-             st->stale ? " (as last read: the text has an error)" : "");
+    snprintf(head, sizeof head, "Layer stack%s: %s",
+             st->stale ? " [as last read: the text has an error]" : "",
+             cc_buf_str(&st->summary));
     tui_text(area.y, 1, area.w - 1, head, tui_attr(look, TUI_R_TITLE));
 
     /* the editor: about 40% of the height */

@@ -18,7 +18,7 @@ static const tui_keyhelp global_keys[] = {
     {"Tab / Shift-Tab", "next / previous screen (outside text fields)"},
     {"?", "this help (arrows scroll it; ?, q or Esc close it)"},
     {"q", "quit (outside text fields)"},
-    {"Ctrl-C", "quit, from anywhere"},
+    {"F10  Ctrl-C", "quit, from anywhere"},
 };
 
 static const tui_keyhelp stepper_keys[] = {
@@ -44,27 +44,36 @@ static const tui_keyhelp stepper_keys[] = {
 };
 
 static const tui_keyhelp shape_keys[] = {
-    {"Up  Down", "move between fields"},
-    {"digits, Backspace", "type a value; leave exactly one field empty"},
-    {"Delete", "empty the field (the unknown to solve for)"},
-    {"Enter", "next field"},
-    {"Ctrl-P", "toggle pooling"},
-    {"Ctrl-T", "toggle transposed convolution"},
+    {"Up  Down  Enter", "move between the fields"},
+    {"typing  Backspace", "change the field: N or HxW; padding P, B,E, valid, same, full"},
+    {"Delete (at the end)", "empty the field: the empty field is the unknown solved for"},
+    {"", "no field empty: the output is computed and checked"},
+    {"Ctrl-P", "pooling on / off"},
+    {"Ctrl-T", "transposed convolution on / off (adds output padding)"},
+    {"Ctrl-R", "pooling: ceil mode on / off"},
+    {"Ctrl-W", "padding unknown: allow different padding per side"},
+    {"Ctrl-O", "kernel unknown: only odd sizes"},
+    {"PgUp  PgDn", "scroll the derivation"},
 };
 
 static const tui_keyhelp stack_keys[] = {
-    {"typing", "edit the layer stack; the table updates as you type"},
-    {"arrows  Home  End", "move the cursor"},
-    {"Enter  Backspace  Delete", "new line, delete"},
+    {"Enter  i  e", "edit the text (spec language, PyTorch print(model), darknet cfg)"},
+    {"typing", "the table updates as you type; the first bad line is marked >"},
+    {"arrows  Home  End", "move the cursor (while editing)"},
+    {"Backspace  Delete", "delete (Tab inserts two spaces)"},
+    {"Esc", "leave the editor (then q, ? and Tab work again)"},
     {"Ctrl-O", "load a stack from a file"},
     {"Ctrl-L", "clear the text"},
-    {"PgUp  PgDn", "scroll the table"},
+    {"PgUp  PgDn", "scroll the table (Up/Down too outside the editor)"},
 };
 
 static const tui_keyhelp exercise_keys[] = {
-    {"Up  Down", "previous / next question"},
-    {"typing, Enter", "type your answer, Enter checks it"},
-    {"Ctrl-O", "open an exercise set file"},
+    {"Up  Down  (n  p)", "previous / next problem"},
+    {"Enter  a", "type the answer; Enter again checks it"},
+    {"Esc", "stop typing"},
+    {"s", "show the worked solution"},
+    {"PgUp  PgDn", "scroll the feedback"},
+    {"Ctrl-O", "open an exercise set: a bundled name (cnn-basics) or a file"},
 };
 
 const tui_keyhelp *tui_help_keys(tui_screen screen, size_t *n)
@@ -1045,6 +1054,21 @@ static int stepper_key(tui_state *s, int key)
     return TUI_CONTINUE;
 }
 
+/* Switch screens; a prompt that is open is dropped (a hidden cell of try
+ * it yourself asks again when the stepper comes back). */
+static void switch_screen(tui_state *s, tui_screen to)
+{
+    if (s->mode == TUI_MODE_PROMPT)
+        close_prompt(s, TUI_MODE_NORMAL);
+    if (s->mode == TUI_MODE_PICK)
+        s->mode = TUI_MODE_NORMAL;
+    s->edit_back = 0;
+    s->msg[0] = '\0';
+    s->screen = to;
+    if (to == TUI_SCREEN_STEPPER && s->mode == TUI_MODE_NORMAL && tui_cell_hidden(s))
+        open_prompt(s, TUI_PROMPT_ANSWER, NULL);
+}
+
 /* ---- every key ------------------------------------------------------------------------ */
 
 /* Is the focus in a text field (so that letters are typed, not commands)? */
@@ -1069,6 +1093,8 @@ int tui_state_key(tui_state *s, int key)
         case TUI_KEY_DOWN: case 'j': s->help_scroll++; break;
         case TUI_KEY_PGUP: s->help_scroll = s->help_scroll > 10 ? s->help_scroll - 10 : 0; break;
         case TUI_KEY_PGDN: s->help_scroll += 10; break;
+        case TUI_KEY_HOME: s->help_scroll = 0; break;
+        case TUI_KEY_END: s->help_scroll = 1000; break; /* draw.c clamps it */
         case '?': case 'q': case TUI_KEY_ESC: case TUI_KEY_ENTER:
             s->help = 0;
             break;
@@ -1077,9 +1103,11 @@ int tui_state_key(tui_state *s, int key)
         return TUI_CONTINUE;
     }
     if (key >= TUI_KEY_F1 && key <= TUI_KEY_F4) {
-        s->screen = (tui_screen)(key - TUI_KEY_F1);
+        switch_screen(s, (tui_screen)(key - TUI_KEY_F1));
         return TUI_CONTINUE;
     }
+    if (key == TUI_KEY_F10)
+        return TUI_QUIT;
     if (!typing(s)) {
         int plain = s->screen != TUI_SCREEN_STEPPER || s->mode == TUI_MODE_NORMAL;
         if (key == 'q' && plain)
@@ -1091,7 +1119,7 @@ int tui_state_key(tui_state *s, int key)
         }
         if ((key == TUI_KEY_TAB || key == TUI_KEY_BTAB) && plain) {
             int d = key == TUI_KEY_TAB ? 1 : TUI_NSCREENS - 1;
-            s->screen = (tui_screen)((s->screen + d) % TUI_NSCREENS);
+            switch_screen(s, (tui_screen)((s->screen + d) % TUI_NSCREENS));
             return TUI_CONTINUE;
         }
     }

@@ -42,7 +42,7 @@ enum {
     TUI_KEY_F2,
     TUI_KEY_F3,
     TUI_KEY_F4,
-    TUI_KEY_F5,
+    TUI_KEY_F10,
     TUI_KEY_RESIZE
 };
 

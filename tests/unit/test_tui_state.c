@@ -416,6 +416,44 @@ static void test_shape_screen(void **state)
     tui_state_free(&s);
 }
 
+static void test_stack_screen(void **state)
+{
+    (void)state;
+    tui_state s;
+    init_example(&s);
+    tui_state_key(&s, TUI_KEY_F3);
+    tui_stack *st = tui_stack_state(&s);
+    assert_non_null(st);
+    assert_int_equal(st->nlayers, 8);
+    assert_string_equal(st->error, "");
+    assert_non_null(strstr(cc_buf_str(&st->table), "(5*5*3 + 1) * 32 = 2432"));
+    /* q outside the editor quits; inside it is typed */
+    keys(&s, "i");
+    assert_true(st->editing);
+    tui_state_key(&s, 12); /* Ctrl-L */
+    assert_int_equal(st->len, 0);
+    keys(&s, "input 28x28\nconv 8 3x3\nq");
+    assert_int_equal(st->err_line, 3);
+    assert_true(st->stale); /* the table is the last one that read */
+    tui_state_key(&s, TUI_KEY_BACKSPACE);
+    keys(&s, "flatten\nlinear 10");
+    assert_string_equal(st->error, "");
+    assert_false(st->stale);
+    assert_int_equal(st->nlayers, 3);
+    /* 8 x 26 x 26 = 5408 inputs to the linear layer */
+    assert_non_null(strstr(cc_buf_str(&st->table), "(3*3*1 + 1) * 8 = 80"));
+    assert_non_null(strstr(cc_buf_str(&st->table), "(5408 + 1) * 10 = 54090"));
+    /* the cursor moves by lines, keeping the column */
+    tui_state_key(&s, TUI_KEY_UP);
+    tui_state_key(&s, TUI_KEY_HOME);
+    keys(&s, "#");
+    assert_int_equal(st->nlayers, 2);
+    tui_state_key(&s, TUI_KEY_ESC);
+    assert_false(st->editing);
+    assert_int_equal(tui_state_key(&s, 'q'), TUI_QUIT);
+    tui_state_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -429,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_help_screens_quit),
         cmocka_unit_test(test_shape_screen),
+        cmocka_unit_test(test_stack_screen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
