@@ -140,3 +140,9 @@ void cc_blas_set_threads(int n)
 {
     openblas_set_num_threads(n < 1 ? 1 : n);
 }
+
+const char *cc_blas_core(void)
+{
+    const char *name = openblas_get_corename();
+    return name ? name : "unknown";
+}
