@@ -143,6 +143,48 @@ void cc_col2im(float *inp, const float *col, const cc_conv2d_desc *d)
     }
 }
 
+void cc_col2im_scratch(float *inp, float *col, const cc_conv2d_desc *d)
+{
+    if (!(d->stride_h == 1 && d->stride_w == 1 && d->OW == d->W)) {
+        cc_col2im(inp, col, d);
+        return;
+    }
+    /* The adjoint of im2col_same_s1: zero the entries that belong to the
+     * left/right padding, then add each row's valid block as one run. */
+    const long C = d->C, H = d->H, W = d->W, OH = d->OH, OW = d->OW;
+    const size_t plane_n = (size_t)H * W;
+    for (long c = 0; c < C; c++) {
+        float *plane = inp + (size_t)c * plane_n;
+        for (long i = 0; i < d->KH; i++) {
+            long off = i * d->dil_h - d->pad_top;
+            long ya = off < 0 ? -off : 0, yb = H - off < OH ? H - off : OH;
+            if (yb <= ya)
+                continue;
+            for (long j = 0; j < d->KW; j++) {
+                float *row = col + ((size_t)(c * d->KH + i) * d->KW + j) * OH * OW;
+                long shift = j * d->dil_w - d->pad_left;
+                long x0, x1;
+                valid_range(&x0, &x1, OW, W, 1, d->pad_left, j * d->dil_w);
+                if (x0 > 0 || x1 < OW)
+                    for (long y = ya; y < yb; y++) {
+                        float *r = row + (size_t)y * OW;
+                        for (long x = 0; x < x0; x++)
+                            r[x] = 0.0f;
+                        for (long x = x1; x < OW; x++)
+                            r[x] = 0.0f;
+                    }
+                long s0 = (ya + off) * W + shift, n = (yb - ya) * OW;
+                long k0 = s0 < 0 ? -s0 : 0;
+                long k1 = s0 + n > (long)plane_n ? (long)plane_n - s0 : n;
+                const float *src = row + (size_t)ya * OW;
+                float *dst = plane + s0;
+                for (long k = k0; k < k1; k++)
+                    dst[k] += src[k];
+            }
+        }
+    }
+}
+
 typedef struct chunk_job {
     cc_chunk_fn fn;
     void *ctx;
