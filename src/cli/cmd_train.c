@@ -466,10 +466,14 @@ int cmd_train(int argc, char **argv)
             cc_buf_printf(&out, "\nStopped early after epoch %ld: no better validation loss "
                                 "for %ld epochs.\n",
                           epochs_run, cfg.patience);
-        if (best_epoch)
-            cc_buf_printf(&out, "%sBest validation loss at epoch %ld: its weights are the "
-                                "result.\n",
+        if (best_epoch && cfg.patience > 0)
+            cc_buf_printf(&out, "%sBest validation loss at epoch %ld: its weights were "
+                                "restored.\n",
                           early ? "" : "\n", best_epoch);
+        else if (best_epoch)
+            cc_buf_printf(&out, "\nLowest validation loss at epoch %ld (without --patience "
+                                "the result is the last epoch's weights).\n",
+                          best_epoch);
         cc_buf_puts(&out, "\nResults\n");
         cc_results_render(&out, res, CC_FORMAT_TEXT);
         cc_buf_printf(&out, "\nConfusion matrix (%s split; rows: true class, columns: "
