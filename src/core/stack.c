@@ -931,6 +931,44 @@ static void set_shape_note(cc_stack *s, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Element-wise layers that keep any shape. */
+static int elementwise(cc_layer_kind k)
+{
+    switch (k) {
+    case CC_LAYER_RELU:
+    case CC_LAYER_LEAKY_RELU:
+    case CC_LAYER_ELU:
+    case CC_LAYER_SIGMOID:
+    case CC_LAYER_TANH:
+    case CC_LAYER_DROPOUT:
+    case CC_LAYER_IDENTITY:
+    case CC_LAYER_RELU6:
+    case CC_LAYER_GELU:
+    case CC_LAYER_SILU:
+    case CC_LAYER_HARDSWISH:
+    case CC_LAYER_HARDSIGMOID:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* A linear layer that flattens its input (darknet's connected, a custom
+ * PyTorch forward's torch.flatten) flattens before the element-wise layers
+ * that lead up to it, as torchvision's AlexNet does before its Dropout:
+ * does layer i start or continue such a run? */
+static int flattens_before(const cc_stack *s, size_t i)
+{
+    for (size_t k = i; k < s->n; k++) {
+        const cc_layer *l = &s->layers[k];
+        if (l->kind == CC_LAYER_LINEAR)
+            return l->flatten_input && k > i;
+        if (!elementwise(l->kind))
+            return 0;
+    }
+    return 0;
+}
+
 static int infer_chain(cc_stack *s, cc_error *err)
 {
     long rh = 1, rw = 1, jh = 1, jw = 1;
@@ -939,6 +977,11 @@ static int infer_chain(cc_stack *s, cc_error *err)
     for (size_t i = 0; i < s->n; i++) {
         cc_layer *l = &s->layers[i];
         l->in = i == 0 ? s->input : s->layers[i - 1].out;
+        if (l->in.rank == 3 && flattens_before(s, i)) {
+            int64_t e = elements(&l->in);
+            if (e > 0 && e <= (int64_t)CC_DIM_MAX)
+                l->in = (cc_shape){1, (long)e, 1, 1};
+        }
         int rc = infer_layer(s, i, &rh, &rw, &jh, &jw, err);
         if (rc)
             return rc;
