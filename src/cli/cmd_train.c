@@ -104,6 +104,8 @@ static void on_progress(void *ctx, const cc_train_status *s)
                 s->epoch, s->epochs, s->loss, 100 * s->accuracy, s->val->loss,
                 100 * s->val->accuracy, s->improved ? " (best)" : "", t - p->epoch_t0);
         fflush(stderr);
+        p->last_epoch = s->epoch + 1; /* the next epoch starts now */
+        p->epoch_t0 = t;
         return;
     }
     char eta[32];
@@ -389,7 +391,7 @@ int cmd_train(int argc, char **argv)
         goto done;
     }
     cc_data_limit(data, (size_t)limit, (size_t)limit_test);
-    progress prog = {isatty(STDERR_FILENO), quiet, 0, 0, 0};
+    progress prog = {isatty(STDERR_FILENO), quiet, 0, wall(), 1};
     cfg.progress = on_progress;
     cfg.progress_ctx = &prog;
     if (cc_train_new(&run, stack, data, &cfg, &err) != 0) {
