@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "convcalc/layers.h"
 #include "convcalc/net.h"
@@ -849,6 +852,8 @@ static void link_aliases(cc_net *net)
  * what cc_relu_forward followed by cc_maxpool2d_forward computes (relu maps
  * NaN to 0, so no NaN reaches the pool). argmax holds the input index
  * y*W+x in the plane, as cc_maxpool2d_forward's does. */
+#define MAXF(x, y) ((x) > (y) ? (x) : (y))
+
 typedef struct pool_job {
     const net_layer *l;
     const float *in;   /* (B, C, H, W)   */
@@ -873,21 +878,47 @@ static void relu_maxpool_fwd_chunk(void *ctx, int chunk, long p0, long p1)
                 float *yr = y + (size_t)oy * OW;
                 int32_t *ar = am + (size_t)oy * OW;
                 const int32_t base = (int32_t)(2 * oy * W);
-                for (long ox = 0; ox < OW; ox++) {
-                    float a = r0[2 * ox], b = r0[2 * ox + 1];
-                    float c = r1[2 * ox], e = r1[2 * ox + 1];
-                    a = a > 0.0f ? a : 0.0f;
-                    b = b > 0.0f ? b : 0.0f;
-                    c = c > 0.0f ? c : 0.0f;
-                    e = e > 0.0f ? e : 0.0f;
-                    int32_t k = base + (int32_t)(2 * ox);
-                    float best = a;
-                    int32_t bi = k;
-                    if (b > best) { best = b; bi = k + 1; }
-                    if (c > best) { best = c; bi = k + (int32_t)W; }
-                    if (e > best) { best = e; bi = k + (int32_t)W + 1; }
+                long ox = 0;
+#ifdef __SSE2__
+                /* four windows at a time: even/odd columns of two rows */
+                const __m128 zero = _mm_setzero_ps();
+                const __m128i i1 = _mm_set1_epi32(1), iw = _mm_set1_epi32((int)W);
+                const __m128i iw1 = _mm_set1_epi32((int)W + 1);
+                for (; ox + 4 <= OW; ox += 4) {
+                    __m128 p0 = _mm_loadu_ps(r0 + 2 * ox), p1 = _mm_loadu_ps(r0 + 2 * ox + 4);
+                    __m128 q0 = _mm_loadu_ps(r1 + 2 * ox), q1 = _mm_loadu_ps(r1 + 2 * ox + 4);
+                    /* maxps(v, 0) is v > 0 ? v : 0, NaN included */
+                    __m128 a = _mm_max_ps(_mm_shuffle_ps(p0, p1, _MM_SHUFFLE(2, 0, 2, 0)), zero);
+                    __m128 b = _mm_max_ps(_mm_shuffle_ps(p0, p1, _MM_SHUFFLE(3, 1, 3, 1)), zero);
+                    __m128 c = _mm_max_ps(_mm_shuffle_ps(q0, q1, _MM_SHUFFLE(2, 0, 2, 0)), zero);
+                    __m128 e = _mm_max_ps(_mm_shuffle_ps(q0, q1, _MM_SHUFFLE(3, 1, 3, 1)), zero);
+                    __m128 best = _mm_max_ps(_mm_max_ps(a, b), _mm_max_ps(c, e));
+                    /* offset of the first maximum: e, then c, b, a override */
+                    __m128i off = iw1;
+                    __m128i m = _mm_castps_si128(_mm_cmpeq_ps(c, best));
+                    off = _mm_or_si128(_mm_and_si128(m, iw), _mm_andnot_si128(m, off));
+                    m = _mm_castps_si128(_mm_cmpeq_ps(b, best));
+                    off = _mm_or_si128(_mm_and_si128(m, i1), _mm_andnot_si128(m, off));
+                    m = _mm_castps_si128(_mm_cmpeq_ps(a, best));
+                    off = _mm_andnot_si128(m, off);
+                    __m128i idx = _mm_add_epi32(
+                        _mm_set1_epi32(base + (int32_t)(2 * ox)),
+                        _mm_add_epi32(_mm_set_epi32(6, 4, 2, 0), off));
+                    _mm_storeu_ps(yr + ox, best);
+                    _mm_storeu_si128((__m128i *)(ar + ox), idx);
+                }
+#endif
+                for (; ox < OW; ox++) {
+                    const float a = MAXF(r0[2 * ox], 0.0f), b = MAXF(r0[2 * ox + 1], 0.0f);
+                    const float c = MAXF(r1[2 * ox], 0.0f), e = MAXF(r1[2 * ox + 1], 0.0f);
+                    const float best = MAXF(MAXF(a, b), MAXF(c, e));
+                    /* the first maximum in window order a, b, c, e */
+                    const int32_t off = a == best   ? 0
+                                        : b == best ? 1
+                                        : c == best ? (int32_t)W
+                                                    : (int32_t)W + 1;
                     yr[ox] = best;
-                    ar[ox] = bi;
+                    ar[ox] = base + (int32_t)(2 * ox) + off;
                 }
             }
             continue;
