@@ -974,8 +974,24 @@ static int edit_key(tui_state *s, int key)
     return TUI_CONTINUE;
 }
 
+/* Keys that cannot be part of an answer act as commands even while the
+ * answer prompt of try it yourself is open (it closes; the cell stays
+ * hidden, and Enter asks again). */
+static int answer_command_key(int key)
+{
+    if (key < 0 || key >= 256)
+        return key == TUI_KEY_BTAB || (key >= TUI_KEY_F1 && key <= TUI_KEY_F10) ||
+               key == TUI_KEY_PGUP || key == TUI_KEY_PGDN;
+    if ((key >= 'a' && key <= 'z') || (key >= 'A' && key <= 'Z'))
+        return key != 'e' && key != 'E'; /* 1e3 */
+    return key == '?' || key == '<' || key == '>' || key == '[' || key == ']' ||
+           key == TUI_KEY_TAB;
+}
+
 static int stepper_key(tui_state *s, int key)
 {
+    if (s->mode == TUI_MODE_PROMPT && s->prompt == TUI_PROMPT_ANSWER && answer_command_key(key))
+        close_prompt(s, TUI_MODE_NORMAL);
     switch (s->mode) {
     case TUI_MODE_PROMPT: return prompt_key(s, key);
     case TUI_MODE_PICK: return pick_key(s, key);
@@ -1072,10 +1088,11 @@ static void switch_screen(tui_state *s, tui_screen to)
 /* ---- every key ------------------------------------------------------------------------ */
 
 /* Is the focus in a text field (so that letters are typed, not commands)? */
-static int typing(const tui_state *s)
+static int typing(const tui_state *s, int key)
 {
     if (s->screen == TUI_SCREEN_STEPPER)
-        return s->mode == TUI_MODE_PROMPT;
+        return s->mode == TUI_MODE_PROMPT &&
+               !(s->prompt == TUI_PROMPT_ANSWER && answer_command_key(key));
     return tui_screen_typing(s);
 }
 
@@ -1108,8 +1125,9 @@ int tui_state_key(tui_state *s, int key)
     }
     if (key == TUI_KEY_F10)
         return TUI_QUIT;
-    if (!typing(s)) {
-        int plain = s->screen != TUI_SCREEN_STEPPER || s->mode == TUI_MODE_NORMAL;
+    if (!typing(s, key)) {
+        int plain = s->screen != TUI_SCREEN_STEPPER || s->mode == TUI_MODE_NORMAL ||
+                    (s->mode == TUI_MODE_PROMPT && s->prompt == TUI_PROMPT_ANSWER);
         if (key == 'q' && plain)
             return TUI_QUIT;
         if (key == '?') {

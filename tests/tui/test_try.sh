@@ -36,15 +36,23 @@ expect "Your answer: right."
 expect_row -11 2 4 . .
 keys n
 expect "Output (0,3) = ?"
-send_text "1 2 x"
+send_text "1 = 2 = 3"
 keys Enter
-expect "Cannot read the answer: 'x' is not part of a number"
+expect "Cannot read the answer: two '=' in the answer"
 keys C-u Escape
 expect "Shown without an answer: output (0,3) = -1."
 expect_row -11 2 4 -1 .
 # going back shows the answered cells; try mode off shows everything
 keys p
 expect "Step 5/18: output (0,2)"
+# letters are commands even while an answer is asked for: n moves on
+keys n n
+expect "Step 7/18: output (0,4)"
+expect "Output (0,4) = ?"
+keys n
+expect "Step 8/18: output (1,0)"
+expect_row -11 2 4 -1 .
+keys p p
 expect_not "Output (0,2) = ?"
 keys t G
 expect_row -11 2 4 -1 7

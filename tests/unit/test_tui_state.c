@@ -257,6 +257,16 @@ static void test_try_it_yourself(void **state)
     tui_state_key(&s, TUI_KEY_DOWN);
     assert_int_equal(s.cur.out_row, 1);
     assert_false(tui_output_shown(&s, 0, 0, 4));
+    /* letters are commands even while the answer is asked for */
+    keys(&s, "n");
+    assert_int_equal(s.cur.out_row, 1);
+    assert_int_equal(s.cur.out_col, 1);
+    assert_int_equal(s.prompt, TUI_PROMPT_ANSWER);
+    keys(&s, "p");
+    assert_int_equal(s.cur.out_col, 0);
+    keys(&s, "1e1"); /* but an exponent is typed */
+    assert_string_equal(s.field.text, "1e1");
+    tui_state_key(&s, 21);
     /* off: everything up to the current step shows again */
     tui_state_key(&s, TUI_KEY_ESC);
     keys(&s, "t");
