@@ -1369,9 +1369,9 @@ static void grade_cells(cc_grade *g, cc_buf *fb, const ex_expect *e, const cc_ma
                 cc_matrix_fmt_value(gs, sizeof gs, got);
                 ex_grade_detail(g, what, ws, gs, ok);
                 if (!ok && ++wrong > CELL_SUMS) {
-                    if (wrong == CELL_SUMS + 1)
-                        cc_buf_puts(fb, "  also wrong:");
-                    cc_buf_printf(fb, " (%ld, %ld) is %s", r + 1, k + 1, ws);
+                    cc_buf_printf(fb, wrong == CELL_SUMS + 1 ? "  also wrong: (%ld,%ld) is %s"
+                                                             : ", (%ld,%ld) is %s",
+                                  r + 1, k + 1, ws);
                 } else if (!ok) {
                     cc_buf_printf(fb, "  %s: you wrote %s, it is ", what, gs);
                     size_t st = cc_walk_cell_step(e->walk, n, r, k);

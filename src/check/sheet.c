@@ -154,9 +154,15 @@ int cc_sheet_parse(cc_sheet **out, const char *text, size_t len, const char *sou
             continue;
         size_t vstart = 0, idl = ind == 0 ? entry_id(l, n, &vstart) : 0;
         if (!idl) {
-            if (!cur) {
+            /* an unindented line continues an answer only when it looks
+             * like a matrix row; other text must be indented */
+            int row = 1;
+            for (size_t k = ind; k < n && row; k++)
+                row = strchr("0123456789+-.,;|[]() \t", l[k]) != NULL || l[k] == 'e';
+            if (!cur || (ind == 0 && !row)) {
                 rc = serr(err, s->source, line, (int)ind + 1,
-                          "expected 'id: answer' (such as '1c: 3')");
+                          "expected 'id: answer' (such as '1c: 3'; indent the lines that "
+                          "continue an answer)");
                 break;
             }
             /* continues the answer (a matrix row, a results line) */
