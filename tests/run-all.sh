@@ -2,8 +2,11 @@
 # `make test`: every suite in turn, stopping at the first failure.
 # The last line sums them up: "total: N passed, M failed".
 total=0
+last=$(mktemp) || exit 3
+trap 'rm -f "$last"' EXIT
 run() {
-    out=$("$@" | tee /dev/stderr | tail -n 1) || true
+    "$@" | tee "$last"
+    out=$(tail -n 1 "$last")
     case "$out" in
     *" passed, 0 failed") n=${out#*: }; n=${n%% passed*}; total=$((total + n)) ;;
     *) echo "total: $total passed, 1 failed"; exit 1 ;;

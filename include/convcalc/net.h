@@ -88,7 +88,7 @@ typedef struct cc_layer_desc {
     int has_p;             /* dropout: 1 = p was given (so p = 0 is allowed) */
     long from;             /* add: index of the earlier layer whose output is
                             * added (-1 = the network input)                 */
-    char name[64];         /* optional parameter-name prefix ("features.0")  */
+    char name[96];         /* optional parameter-name prefix ("features.0")  */
 } cc_layer_desc;
 
 /* Shorthands for building networks in code (designated initialisers). */
@@ -114,8 +114,8 @@ const char *cc_op_name(cc_op op);
 
 typedef struct cc_net cc_net;
 
-/* Build a network for inputs of shape (in_c, in_h, in_w); in_h = in_w = 1
- * with a first layer that is linear means flat inputs of in_c features.
+/* Build a network for inputs of shape (in_c, in_h, in_w); in_h = in_w = 0
+ * means flat inputs of in_c features (as cc_stack_set_input).
  * Infers every shape (an error names the layer and the dimension that does
  * not fit), allocates the parameters and buffers and initialises them from
  * seed. */
@@ -149,7 +149,8 @@ int cc_net_threads(const cc_net *net);
 int cc_net_reserve(cc_net *net, long batch, cc_error *err);
 
 /* Forward pass of a batch x: (batch, in_c, in_h, in_w). Keeps what the
- * backward pass needs. */
+ * backward pass needs, including the pointer x: leave x unchanged until
+ * cc_net_backward has run. */
 int cc_net_forward(cc_net *net, const float *x, long batch, cc_error *err);
 /* The output of the last forward pass: (batch, classes) logits (a final
  * softmax layer is not applied here; see cc_net_probs). */
@@ -161,15 +162,18 @@ int cc_net_probs(const cc_net *net, float *probs, cc_error *err);
  * (batch, each in [0, classes)); sets *loss, *correct (argmax == label;
  * may be NULL) and the gradient of the loss for cc_net_backward. Fails with
  * CC_ENUMERIC when the loss is NaN or infinite, CC_EINVAL for a bad label. */
-int cc_net_loss(cc_net *net, const int *labels, double *loss, long *correct,
+int cc_net_loss(cc_net *net, const int32_t *labels, double *loss, long *correct,
                 cc_error *err);
 /* Backward pass from the gradient cc_net_loss left (or one set with
  * cc_net_set_doutput): accumulates into every parameter gradient. */
 int cc_net_backward(cc_net *net, cc_error *err);
 /* Start a backward pass from a given output gradient (batch, classes). */
 int cc_net_set_doutput(cc_net *net, const float *dout, cc_error *err);
+/* Ask the backward pass for the gradient with respect to the input too (off
+ * by default: the first layer then skips that work). */
+void cc_net_want_dinput(cc_net *net, int want);
 /* Gradient of the loss with respect to the last input (batch, in_c, in_h,
- * in_w), valid after cc_net_backward. */
+ * in_w) after cc_net_backward with cc_net_want_dinput on; NULL otherwise. */
 const float *cc_net_dinput(const cc_net *net);
 
 /* Set every parameter gradient to zero. */
@@ -185,9 +189,11 @@ typedef struct cc_net_tensor {
     long shape[4];    /* PyTorch's shape: conv (out, in/groups, kh, kw),
                        * linear (out, in), vectors (n)                     */
     size_t layer;     /* index of the layer that owns it                  */
+    int trainable;    /* 1 for parameters the optimizer updates; 0 for
+                       * buffers and frozen parameters                    */
 } cc_net_tensor;
 
-/* Parameter tensors (trainable), in layer order, weight before bias. */
+/* Parameter tensors, in layer order, weight before bias. */
 size_t cc_net_param_count(const cc_net *net);
 int cc_net_param(cc_net *net, size_t i, cc_net_tensor *out, cc_error *err);
 /* Buffer tensors (BatchNorm running mean and variance), in layer order. */
@@ -203,6 +209,7 @@ int cc_net_set(cc_net *net, const char *name, const float *data, size_t numel,
 /* Scalars: trainable parameters, and buffer elements (running statistics;
  * PyTorch's num_batches_tracked counters are not kept). */
 int64_t cc_net_num_params(const cc_net *net);
+int64_t cc_net_num_trainable(const cc_net *net);
 int64_t cc_net_num_buffers(const cc_net *net);
 
 /* ---- structure ------------------------------------------------------------ */

@@ -73,7 +73,8 @@ void cc_optim_free(cc_optim *opt);
  * name (copied) names the state buffers. Allocates the state (zeros). */
 int cc_optim_add(cc_optim *opt, const char *name, float *param,
                  const float *grad, size_t n, cc_error *err);
-/* Register every parameter of a network, in cc_net_param order. */
+/* Register every trainable parameter of a network, in cc_net_param order
+ * (frozen parameters are left alone). */
 int cc_optim_add_net(cc_optim *opt, struct cc_net *net, cc_error *err);
 
 /* One update of every registered parameter. Fails with CC_ENUMERIC (and

@@ -55,16 +55,18 @@ int cc_pool_out(long *out, long in, long kernel, long stride, long pad_begin,
                             pad_begin > pad_end ? pad_begin : pad_end, kernel);
     long eff = dilation * (kernel - 1) + 1;
     long padded = in + pad_begin + pad_end;
-    if (eff > padded)
+    /* As PyTorch's pooling_output_shape: with ceil_mode the numerator gets
+     * stride - 1 added before the (flooring) division, so a window may hang
+     * over the end; then the last window must start inside the input or
+     * the left padding, otherwise it is dropped. */
+    long numer = padded - eff + (ceil_mode ? stride - 1 : 0);
+    long o = (numer >= 0 ? numer / stride : -((-numer + stride - 1) / stride)) + 1;
+    if (ceil_mode && (o - 1) * stride >= in + pad_begin)
+        o--;
+    if (o < 1)
         return cc_error_set(err, CC_ESHAPE,
                             "pooling window (effective size %ld) is larger than the padded input (%ld)",
                             eff, padded);
-    long span = padded - eff;
-    long o = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
-    /* PyTorch: with ceil_mode the last window must start inside the input
-     * or the left padding, otherwise it is dropped. */
-    if (ceil_mode && (o - 1) * stride >= in + pad_begin)
-        o--;
     *out = o;
     return CC_OK;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "convcalc/net.h"
 #include "convcalc/optim.h"
 
 typedef struct optim_param {
@@ -199,6 +200,23 @@ int cc_optim_add(cc_optim *opt, const char *name, float *param, const float *gra
         return cc_error_set(err, CC_ENOMEM, "out of memory for the state of '%s'", name);
     }
     opt->params[opt->nparams++] = q;
+    return 0;
+}
+
+int cc_optim_add_net(cc_optim *opt, struct cc_net *net, cc_error *err)
+{
+    size_t n = cc_net_param_count(net);
+    for (size_t i = 0; i < n; i++) {
+        cc_net_tensor t;
+        int rc = cc_net_param(net, i, &t, err);
+        if (rc)
+            return rc;
+        if (!t.trainable)
+            continue;
+        rc = cc_optim_add(opt, t.name, t.data, t.grad, t.numel, err);
+        if (rc)
+            return rc;
+    }
     return 0;
 }
 

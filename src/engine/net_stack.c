@@ -1,0 +1,186 @@
+/* net_stack.c - cc_net_from_stack: turn an inferred layer stack
+ * (convcalc/stack.h) into layer descriptions for the engine. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convcalc/net.h"
+#include "convcalc/stack.h"
+#include "engine/net_internal.h"
+
+static int unsupported(cc_error *err, size_t i, const cc_layer *l)
+{
+    cc_error_set(err, CC_EINVAL,
+                 "layer %zu (%s) is a kind the engine does not implement; it can count "
+                 "its parameters but not train it", i + 1,
+                 l->type[0] ? l->type : cc_layer_kind_name(l->kind));
+    if (err) {
+        err->line = l->line;
+        err->col = l->col;
+    }
+    return CC_EINVAL;
+}
+
+/* Fill d (and the flags: 1 no affine, 2 no running statistics, 4 frozen)
+ * from stack layer l. */
+static int convert(cc_layer_desc *d, unsigned char *flags, size_t i, const cc_layer *l,
+                   cc_error *err)
+{
+    memset(d, 0, sizeof *d);
+    *flags = l->frozen ? 4 : 0;
+    snprintf(d->name, sizeof d->name, "%s", l->name);
+    d->kh = l->kernel_h;
+    d->kw = l->kernel_w;
+    d->sh = l->stride_h;
+    d->sw = l->stride_w;
+    d->pt = l->pad_top;
+    d->pb = l->pad_bottom;
+    d->pl = l->pad_left;
+    d->pr = l->pad_right;
+    d->dh = l->dilation_h;
+    d->dw = l->dilation_w;
+    switch (l->kind) {
+    case CC_LAYER_CONV:
+        d->op = CC_OP_CONV2D;
+        d->out = l->filters;
+        d->groups = l->groups;
+        d->no_bias = !l->bias;
+        break;
+    case CC_LAYER_MAXPOOL:
+    case CC_LAYER_AVGPOOL:
+        d->op = l->kind == CC_LAYER_MAXPOOL ? CC_OP_MAXPOOL2D : CC_OP_AVGPOOL2D;
+        d->ceil_mode = l->ceil_mode;
+        d->exclude_pad = !l->count_include_pad;
+        break;
+    case CC_LAYER_GLOBAL_AVGPOOL:
+        d->op = CC_OP_GLOBAL_AVGPOOL;
+        break;
+    case CC_LAYER_ADAPTIVE_AVGPOOL:
+        /* (1, 1) is global pooling; an output that divides the input evenly
+         * is an ordinary average pool with window = stride = in / out */
+        if (l->out_h == 1 && l->out_w == 1) {
+            d->op = CC_OP_GLOBAL_AVGPOOL;
+        } else if (l->in.rank == 3 && l->out_h > 0 && l->out_w > 0 &&
+                   l->in.h % l->out_h == 0 && l->in.w % l->out_w == 0) {
+            d->op = CC_OP_AVGPOOL2D;
+            d->kh = d->sh = l->in.h / l->out_h;
+            d->kw = d->sw = l->in.w / l->out_w;
+            d->pt = d->pb = d->pl = d->pr = 0;
+            d->dh = d->dw = 1;
+        } else {
+            cc_error_set(err, CC_EINVAL,
+                         "layer %zu (adaptive average pooling to %ldx%ld) has uneven windows "
+                         "on a %ldx%ld input, which the engine does not implement", i + 1,
+                         l->out_h, l->out_w, l->in.h, l->in.w);
+            if (err) {
+                err->line = l->line;
+                err->col = l->col;
+            }
+            return CC_EINVAL;
+        }
+        break;
+    case CC_LAYER_BATCHNORM1D:
+    case CC_LAYER_BATCHNORM2D:
+        d->op = CC_OP_BATCHNORM;
+        d->eps = l->eps;
+        d->momentum = l->momentum;
+        *flags |= (l->affine ? 0 : 1) | (l->track_running_stats ? 0 : 2);
+        break;
+    case CC_LAYER_RELU:
+        d->op = CC_OP_RELU;
+        break;
+    case CC_LAYER_LEAKY_RELU:
+        d->op = CC_OP_LEAKY_RELU;
+        d->slope = l->slope;
+        break;
+    case CC_LAYER_ELU:
+        d->op = CC_OP_ELU;
+        d->slope = l->alpha;
+        break;
+    case CC_LAYER_SIGMOID:
+        d->op = CC_OP_SIGMOID;
+        break;
+    case CC_LAYER_TANH:
+        d->op = CC_OP_TANH;
+        break;
+    case CC_LAYER_SOFTMAX:
+        d->op = CC_OP_SOFTMAX;
+        break;
+    case CC_LAYER_DROPOUT:
+        d->op = CC_OP_DROPOUT;
+        d->p = l->p;
+        d->has_p = 1;
+        break;
+    case CC_LAYER_FLATTEN:
+        d->op = CC_OP_FLATTEN;
+        break;
+    case CC_LAYER_LINEAR:
+        d->op = CC_OP_LINEAR;
+        d->out = l->out_features;
+        d->no_bias = !l->bias;
+        break;
+    case CC_LAYER_IDENTITY:
+        d->op = CC_OP_IDENTITY;
+        break;
+    case CC_LAYER_ADD:
+        d->op = CC_OP_ADD;
+        d->from = l->from == CC_FROM_INPUT ? -1 : l->from;
+        break;
+    default:
+        return unsupported(err, i, l);
+    }
+    return 0;
+}
+
+int cc_net_from_stack(cc_net **out, const cc_stack *stack, uint64_t seed, cc_error *err)
+{
+    *out = NULL;
+    if (!stack || stack->n == 0)
+        return cc_error_set(err, CC_EINVAL, "the layer stack is empty");
+    if (stack->input.rank != 3 && stack->input.rank != 1)
+        return cc_error_set(err, CC_EINVAL,
+                            "the layer stack has no input size (give one, e.g. --input "
+                            "32x32x3)");
+    if (stack->shapes != CC_SHAPES_SEQUENTIAL && stack->shapes != CC_SHAPES_ASSUMED)
+        return cc_error_set(err, CC_EINVAL,
+                            "the engine builds only networks whose shapes are known; %s",
+                            stack->shape_note[0] ? stack->shape_note
+                                                 : "infer the stack's shapes first");
+    cc_layer_desc *d = calloc(stack->n, sizeof *d);
+    unsigned char *flags = calloc(stack->n, 1);
+    int rc = 0;
+    if (!d || !flags)
+        rc = cc_error_set(err, CC_ENOMEM, "out of memory for the network");
+    for (size_t i = 0; !rc && i < stack->n; i++)
+        rc = convert(&d[i], &flags[i], i, &stack->layers[i], err);
+    if (!rc) {
+        const cc_shape *in = &stack->input;
+        int flat = in->rank == 1;
+        rc = cc_net_build_flags(out, d, stack->n, flags, in->c, flat ? 0 : in->h,
+                                flat ? 0 : in->w, seed, err);
+    }
+    /* the engine's shapes must be the stack's */
+    for (size_t i = 0; !rc && i < stack->n; i++) {
+        const cc_layer *l = &stack->layers[i];
+        cc_net_layer_info info;
+        cc_net_layer(*out, i, &info, NULL);
+        long h = l->out.rank == 3 ? l->out.h : 1, w = l->out.rank == 3 ? l->out.w : 1;
+        if (l->out.rank != 0 && (info.out_c != l->out.c || info.out_h != h || info.out_w != w))
+            rc = cc_error_set(err, CC_EINTERNAL,
+                              "layer %zu: the engine computes %ldx%ldx%ld but the stack says "
+                              "%ldx%ldx%ld", i + 1, info.out_c, info.out_h, info.out_w,
+                              l->out.c, h, w);
+        else if (l->counts.params >= 0 && info.params != l->counts.params)
+            rc = cc_error_set(err, CC_EINTERNAL,
+                              "layer %zu: the engine allocates %lld parameters but the stack "
+                              "counts %lld", i + 1, (long long)info.params,
+                              (long long)l->counts.params);
+        if (rc) {
+            cc_net_free(*out);
+            *out = NULL;
+        }
+    }
+    free(d);
+    free(flags);
+    return rc;
+}
