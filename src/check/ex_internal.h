@@ -116,7 +116,11 @@ int ex_problem_grade(cc_grade *g, const cc_exset *set, const ex_problem *p,
  * and retries on failure. */
 int ex_vary(ex_problem *p, cc_rng *rng, cc_error *err);
 
-/* ---- grades (grade.c) ---- */
+/* The problem's layer stack (its `stack` and `input`), shapes inferred. */
+struct cc_stack;
+int ex_stack_of(struct cc_stack **out, const ex_problem *p, cc_error *err);
+
+/* ---- grades (kinds.c) ---- */
 int ex_grade_detail(cc_grade *g, const char *what, const char *expected,
                     const char *given, int ok);
 /* Error position of a parameter's value. */

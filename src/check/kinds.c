@@ -35,8 +35,7 @@ static const char *const p_tconv[] = {"input", "kernel", "stride", "padding", "o
 static const char *const p_stack[] = {"stack", "input", EXPLAIN, NULL};
 static const char *const r_stack[] = {"stack", NULL};
 static const char *const p_choice[] = {EXPLAIN, NULL};
-static const char *const p_results[] = {"stack", "input", "data", "tolerance", "limit", EXPLAIN,
-                                        NULL};
+static const char *const p_results[] = {"stack", "input", "data", "tolerance", EXPLAIN, NULL};
 static const char *const r_results[] = {"stack", "data", NULL};
 
 #define HINT_SIZE "a size such as 28x28 (or 28 for a square)"
@@ -518,31 +517,44 @@ static int solve_size(ex_expect *e, const ex_problem *p, cc_error *err)
 
 /* ---- the stack kinds ---------------------------------------------------------- */
 
-static int read_stack(ex_expect *e, const ex_problem *p, cc_error *err)
+int ex_stack_of(cc_stack **out, const ex_problem *p, cc_error *err)
 {
+    *out = NULL;
     const ex_param *pr = ex_param_find(p, "stack");
     const char *text = pr->value;
     cc_error e2;
     cc_error_clear(&e2);
-    int rc = cc_stack_parse(&e->stack, text, strlen(text), CC_SOURCE_AUTO, &e2);
+    cc_stack *s = NULL;
+    int rc = cc_stack_parse(&s, text, strlen(text), CC_SOURCE_AUTO, &e2);
     if (!rc && ex_param_find(p, "input")) {
         cc_shape sh;
         const ex_param *ip = ex_param_find(p, "input");
         rc = cc_shape_parse(ip->value, &sh, &e2);
-        if (rc)
+        if (rc) {
+            cc_stack_free(s);
             return ex_param_error(err, rc, ip, 0, 0, "input: %s (expected HxWxC)", e2.msg);
-        rc = cc_stack_set_input(e->stack, sh.rank == 3 ? sh.h : 0, sh.rank == 3 ? sh.w : 0,
-                                sh.c, &e2);
+        }
+        rc = cc_stack_set_input(s, sh.rank == 3 ? sh.h : 0, sh.rank == 3 ? sh.w : 0, sh.c, &e2);
     }
     if (!rc)
-        rc = cc_stack_infer(e->stack, &e2);
-    if (rc)
+        rc = cc_stack_infer(s, &e2);
+    if (rc) {
+        cc_stack_free(s);
         return ex_param_error(err, rc, pr, e2.line, e2.col, "stack of problem %s: %s", p->id,
                               e2.msg);
-    if (e->stack->n == 0)
+    }
+    if (s->n == 0) {
+        cc_stack_free(s);
         return ex_param_error(err, CC_EINVAL, pr, 0, 0, "the stack of problem %s has no layers",
                               p->id);
+    }
+    *out = s;
     return 0;
+}
+
+static int read_stack(ex_expect *e, const ex_problem *p, cc_error *err)
+{
+    return ex_stack_of(&e->stack, p, err);
 }
 
 static int is_pool(const cc_layer *l)
