@@ -561,8 +561,12 @@ static int parse_layer(parser *ps, const sline *sl, int first, const char *label
     if (label) {
         snprintf(l.name, sizeof l.name, "%s", label);
     } else {
-        ps->kind_count[kind]++;
-        snprintf(l.name, sizeof l.name, "%s%ld", cc_layer_kind_name(kind), ps->kind_count[kind]);
+        /* automatic names: the keyword and a count per kind ("conv2"),
+         * "bn" for both batch normalisations */
+        int bn = kind == CC_LAYER_BATCHNORM1D || kind == CC_LAYER_BATCHNORM2D;
+        long *count = &ps->kind_count[bn ? CC_LAYER_BATCHNORM2D : kind];
+        (*count)++;
+        snprintf(l.name, sizeof l.name, "%s%ld", bn ? "bn" : cc_layer_kind_name(kind), *count);
     }
     if (kind == CC_LAYER_FLATTEN || kind == CC_LAYER_LINEAR)
         ps->rank = 1;

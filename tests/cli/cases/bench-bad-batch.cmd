@@ -1,0 +1,1 @@
+$CONVCALC bench --batch 0

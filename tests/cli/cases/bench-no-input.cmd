@@ -1,0 +1,1 @@
+$CONVCALC bench - --steps 1

@@ -1,0 +1,1 @@
+$CONVCALC params tests/data/darknet/resnet_tiny.cfg --format csv

@@ -1,0 +1,1 @@
+$CONVCALC params tests/data/darknet/tiny.cfg --keras --batch 32

@@ -1,0 +1,1 @@
+$CONVCALC params tests/data/bad/assignment-no-pool3.spec

@@ -1,0 +1,1 @@
+$CONVCALC params tests/data/bad/truncated.torch

@@ -1,0 +1,1 @@
+$CONVCALC params tests/data/no-such-file.spec

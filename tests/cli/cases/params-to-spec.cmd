@@ -1,0 +1,1 @@
+$CONVCALC params tests/data/torch/zoo.txt --to-spec

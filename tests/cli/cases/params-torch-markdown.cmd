@@ -1,0 +1,1 @@
+$CONVCALC params tests/data/torch/lenet5.txt --input 32x32x1 --format markdown
