@@ -71,9 +71,9 @@ int cc_exset_parse(cc_exset **out, const char *text, size_t len,
 int cc_exset_load(cc_exset **out, const char *set, const char *datadir,
                   cc_error *err);
 
-/* The names of the bundled sets in ./exercises and DATADIR/exercises (no
- * duplicates, sorted), as a NULL-terminated array; free with
- * cc_exset_names_free. */
+/* The names of the bundled sets (files NAME.txt) in ./exercises and
+ * DATADIR/exercises (no duplicates, sorted), as a NULL-terminated array;
+ * free with cc_exset_names_free. */
 int cc_exset_bundled(char ***names, const char *datadir, cc_error *err);
 void cc_exset_names_free(char **names);
 

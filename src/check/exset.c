@@ -964,8 +964,9 @@ int cc_exset_bundled(char ***names, const char *datadir, cc_error *err)
             char name[256];
             snprintf(name, sizeof name, "%s", de->d_name);
             size_t nl = strlen(name);
-            if (nl > 4 && strcmp(name + nl - 4, ".txt") == 0)
-                name[nl - 4] = '\0';
+            if (nl <= 4 || strcmp(name + nl - 4, ".txt") != 0)
+                continue; /* sets are NAME.txt; other files (specs) are not */
+            name[nl - 4] = '\0';
             int dup = 0;
             for (size_t i = 0; i < n; i++)
                 if (strcmp(v[i], name) == 0)

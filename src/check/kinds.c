@@ -1057,7 +1057,7 @@ static int solve(ex_expect *e, const cc_exset *set, const ex_problem *p, cc_erro
         break;
     case CC_EX_RESULTS:
         e->type = ANS_RESULTS;
-        rc = ex_results_solve(&e->steps, set, p, err);
+        rc = ex_results_solve(&e->steps, &e->count, set, p, err);
         break;
     default: rc = cc_error_set(err, CC_EINTERNAL, "unknown kind"); break;
     }
@@ -1111,7 +1111,10 @@ static void expected_line(cc_buf *b, const ex_expect *e, const ex_problem *p)
     case ANS_COUNT: cc_buf_printf(b, "%lld", (long long)e->count); break;
     case ANS_MATRIX: matrix_line(b, &e->mat); break;
     case ANS_CHOICE: cc_buf_printf(b, "%c", 'a' + e->choice); break;
-    case ANS_RESULTS: cc_buf_puts(b, "the numbers the model gives (see the solution)"); break;
+    case ANS_RESULTS:
+        cc_buf_printf(b, "a model of this network (%lld parameters) with its own loss and accuracy",
+                      (long long)e->count);
+        break;
     }
 }
 

@@ -200,7 +200,7 @@ int cc_exset_render(cc_buf *out, const cc_exset *set, int solutions, cc_format f
                 cc_buf_printf(out, "**Solution.**\n\n%s\n", cc_buf_str(&sol));
             } else {
                 cc_buf_puts(out, "  Solution:\n");
-                indented(out, cc_buf_str(&sol), "    ");
+                wrapped(out, cc_buf_str(&sol), "    ", 100);
             }
             cc_buf_free(&sol);
         } else if (fmt == CC_FORMAT_TEXT) {

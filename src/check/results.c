@@ -33,7 +33,8 @@ static int tolerance_of(const ex_problem *p, double *tol, cc_error *err)
     return 0;
 }
 
-int ex_results_solve(cc_buf *steps, const cc_exset *set, const ex_problem *p, cc_error *err)
+int ex_results_solve(cc_buf *steps, int64_t *params, const cc_exset *set, const ex_problem *p,
+                     cc_error *err)
 {
     (void)set;
     double tol;
@@ -46,6 +47,7 @@ int ex_results_solve(cc_buf *steps, const cc_exset *set, const ex_problem *p, cc
         return rc;
     cc_stack_totals t;
     cc_stack_totals_get(s, 0, &t);
+    *params = t.total_params;
     const char *data = ex_value(p, "data");
     cc_buf_printf(steps, "The network has %lld parameters:\n", (long long)t.total_params);
     for (size_t i = 0; i < s->n; i++)

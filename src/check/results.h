@@ -6,7 +6,8 @@
 #include "ex_internal.h"
 
 /* Check the problem's parameters; write what the checker will do. */
-int ex_results_solve(cc_buf *steps, const cc_exset *set, const ex_problem *p, cc_error *err);
+int ex_results_solve(cc_buf *steps, int64_t *params, const cc_exset *set, const ex_problem *p,
+                     cc_error *err);
 /* Grade an answer: fills g's details, fb (feedback), given; sets *right,
  * or why (unreadable answer). Returns nonzero only for failures that are
  * not the student's (out of memory). */
