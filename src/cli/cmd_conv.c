@@ -1,10 +1,368 @@
-/* cmd_conv.c - `convcalc conv`. Not built yet: see the project's open issues. */
+/* cmd_conv.c - `convcalc conv`: a convolution worked by hand, step by step. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+#include "convcalc/walk.h"
+
+static const char usage_text[] =
+    "usage: convcalc conv [--image M] [--kernel K]... [options]\n"
+    "\n"
+    "Work a convolution by hand: pad the input, flip the kernel, then for every\n"
+    "output cell show the window, the element-wise product and the sum.\n"
+    "Without --image and --kernel it works the built-in example (a 3x5 image,\n"
+    "a 3x3 Sobel-style kernel, padding 1, stride 1, convolution).\n"
+    "\n"
+    "  --image M        the input: C channels of HxW\n"
+    "  --kernel K       the filters: K filters of C channels of FhxFw; repeat the\n"
+    "                   option to add filters\n"
+    "  --bias B         one bias per filter, e.g. \"1\" or \"1,-2\"\n"
+    "  --stride S       N or HxW (default 1)\n"
+    "  --padding P      N, B,E (before,after), HxW with each part N or B,E,\n"
+    "                   or valid, same, full (default 0)\n"
+    "  --dilation D     N or HxW (default 1)\n"
+    "  --mode MODE      convolution (flip the kernel, the textbook definition;\n"
+    "                   the default) or correlation (no flip, as PyTorch does)\n"
+    "  --format F       text, markdown, latex or json (default text)\n"
+    "  --standalone     with --format latex: a complete document for pdflatex\n"
+    "  --summary        only the sizes and the output\n"
+    "  --step N         only step N (1-based; the text numbers every step)\n"
+    "  --help           this help\n"
+    "\n"
+    "A matrix argument M or K is read from standard input when it is '-', from\n"
+    "FILE when it is '@FILE' or when it does not start like a matrix (a digit,\n"
+    "a sign, '.', '[', 'array(' or 'tensor('), and is the matrix itself\n"
+    "otherwise: \"2 1 2; 3 9 1\", \"[[2,1,2],[3,9,1]]\". Rows end at ';' or a new\n"
+    "line, channels are separated by '|' or a blank line, filters by '||' or a\n"
+    "line '---'. See convcalc-matrix(5).\n";
+
+#define CMD "conv"
+
+/* Does the argument start like a matrix literal? */
+static int looks_literal(const char *a)
+{
+    while (*a == ' ' || *a == '\t' || *a == '\n')
+        a++;
+    if (isdigit((unsigned char)*a) || *a == '[' || *a == '+')
+        return 1;
+    if ((*a == '-' || *a == '.') && a[1] && a[1] != '/')
+        return 1;
+    static const char *wrappers[] = {"array(", "np.array(", "numpy.array(", "tensor(",
+                                     "torch.tensor("};
+    for (size_t i = 0; i < sizeof wrappers / sizeof wrappers[0]; i++)
+        if (!strncmp(a, wrappers[i], strlen(wrappers[i])))
+            return 1;
+    return 0;
+}
+
+/* Read a matrix argument (see the usage text). *stdin_used guards
+ * against two options both reading standard input. */
+static int load_matrix(const char *option, const char *arg, cc_matrix *m, int *stdin_used,
+                       int *status)
+{
+    cc_error err;
+    cc_error_clear(&err);
+    char *text = NULL;
+    size_t len;
+    const char *source;
+    int rc;
+    if (!strcmp(arg, "-") || (arg[0] == '@' && arg[1]) || !looks_literal(arg)) {
+        const char *path = arg[0] == '@' ? arg + 1 : arg;
+        if (!strcmp(path, "-")) {
+            if (*stdin_used) {
+                *status = cli_usage_error(CMD, "%s: standard input was already read by "
+                                               "another option",
+                                          option);
+                return -1;
+            }
+            *stdin_used = 1;
+            source = "<stdin>";
+        } else {
+            source = path;
+        }
+        if ((rc = cli_read_file(path, &text, &len, &err))) {
+            *status = cli_report(&err);
+            return -1;
+        }
+        rc = cc_matrix_parse(m, text, len, &err);
+        cc_error_source(&err, source);
+        free(text);
+    } else {
+        rc = cc_matrix_parse(m, arg, strlen(arg), &err);
+        cc_error_source(&err, option);
+    }
+    if (rc) {
+        *status = cli_report(&err);
+        return -1;
+    }
+    return 0;
+}
+
+/* "N" or "HxW" with whole numbers in [min, CC_DIM_MAX]. */
+static int parse_pair(const char *option, const char *arg, long min, long *h, long *w)
+{
+    char *end;
+    errno = 0;
+    long a = strtol(arg, &end, 10), b;
+    if (end == arg || errno)
+        goto bad;
+    if (*end == 'x' || *end == 'X') {
+        const char *q = end + 1;
+        b = strtol(q, &end, 10);
+        if (end == q || errno)
+            goto bad;
+    } else {
+        b = a;
+    }
+    if (*end)
+        goto bad;
+    if (a < min || b < min || a > CC_DIM_MAX || b > CC_DIM_MAX)
+        return cli_usage_error(CMD, "%s: '%s' is out of range (expected %ld to %ld)", option,
+                               arg, min, CC_DIM_MAX);
+    *h = a;
+    *w = b;
+    return 0;
+bad:
+    return cli_usage_error(CMD, "%s: '%s' is not N or HxW (whole numbers)", option, arg);
+}
+
+/* One dimension of padding: "N" or "B,E". */
+static int parse_pad_part(const char *s, size_t n, long *b, long *e)
+{
+    char buf[64];
+    if (n == 0 || n >= sizeof buf)
+        return -1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    char *end;
+    errno = 0;
+    *b = strtol(buf, &end, 10);
+    if (end == buf || errno || *b < 0 || *b > CC_DIM_MAX)
+        return -1;
+    if (*end == ',') {
+        const char *q = end + 1;
+        *e = strtol(q, &end, 10);
+        if (end == q || errno || *e < 0 || *e > CC_DIM_MAX)
+            return -1;
+    } else {
+        *e = *b;
+    }
+    return *end ? -1 : 0;
+}
+
+static int parse_padding(const char *arg, cc_walk_spec *spec)
+{
+    if (!strcmp(arg, "valid") || !strcmp(arg, "same") || !strcmp(arg, "full")) {
+        spec->pad_kind = arg[0] == 'v' ? CC_PAD_VALID : arg[0] == 's' ? CC_PAD_SAME : CC_PAD_FULL;
+        return 0;
+    }
+    spec->pad_kind = CC_PAD_EXPLICIT;
+    const char *x = strpbrk(arg, "xX");
+    int bad;
+    if (x)
+        bad = parse_pad_part(arg, (size_t)(x - arg), &spec->pad_top, &spec->pad_bottom) ||
+              parse_pad_part(x + 1, strlen(x + 1), &spec->pad_left, &spec->pad_right);
+    else {
+        bad = parse_pad_part(arg, strlen(arg), &spec->pad_top, &spec->pad_bottom);
+        spec->pad_left = spec->pad_top;
+        spec->pad_right = spec->pad_bottom;
+    }
+    if (bad)
+        return cli_usage_error(CMD, "--padding: '%s' is not N, B,E, HxW (each part N or B,E), "
+                                    "valid, same or full (whole numbers from 0 to %ld)",
+                               arg, CC_DIM_MAX);
+    return 0;
+}
+
+/* Append the filters of b to a (the channels and sizes must agree). */
+static int add_filters(cc_matrix *a, cc_matrix *b, int *status)
+{
+    if (!a->data) {
+        *a = *b;
+        memset(b, 0, sizeof *b);
+        return 0;
+    }
+    if (a->c != b->c || a->rows != b->rows || a->cols != b->cols) {
+        *status = cli_usage_error(CMD, "--kernel: every filter must have the same shape (%ld "
+                                       "channel(s) of %ldx%ld, got %ld of %ldx%ld)",
+                                  a->c, a->rows, a->cols, b->c, b->rows, b->cols);
+        return -1;
+    }
+    cc_matrix sum;
+    cc_error err;
+    cc_error_clear(&err);
+    if (cc_matrix_new(&sum, a->n + b->n, a->c, a->rows, a->cols, &err)) {
+        *status = cli_report(&err);
+        return -1;
+    }
+    size_t na = cc_matrix_size(a), nb = cc_matrix_size(b);
+    memcpy(sum.data, a->data, na * sizeof(double));
+    memcpy(sum.data + na, b->data, nb * sizeof(double));
+    cc_matrix_free(a);
+    cc_matrix_free(b);
+    *a = sum;
+    return 0;
+}
 
 int cmd_conv(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "convcalc: conv: not available in this version yet\n");
-    return CLI_FAILURE;
+    cc_walk_spec spec;
+    cc_walk_spec_init(&spec);
+    cc_walk_render_opts opts;
+    cc_walk_render_opts_init(&opts);
+    cc_matrix image = {0}, kernels = {0}, one = {0}, bias = {0};
+    const char *image_arg = NULL, *bias_arg = NULL;
+    int nkernels = 0, stdin_used = 0, status = CLI_OK;
+    long step = 0;
+    cc_walk *w = NULL;
+    cc_buf out = {0};
+    cc_error err;
+    cc_error_clear(&err);
+
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+            fputs(usage_text, stdout);
+            goto done;
+        }
+        if (!strcmp(o, "--summary")) {
+            opts.summary = 1;
+            continue;
+        }
+        if (!strcmp(o, "--standalone")) {
+            opts.standalone = 1;
+            continue;
+        }
+        static const char *with_value[] = {"--image", "--kernel", "--bias",   "--stride",
+                                           "--padding", "--dilation", "--mode", "--format",
+                                           "--step"};
+        const char *val = NULL;
+        size_t j;
+        for (j = 0; j < sizeof with_value / sizeof with_value[0]; j++) {
+            size_t n = strlen(with_value[j]);
+            if (!strncmp(o, with_value[j], n) && (o[n] == '\0' || o[n] == '=')) {
+                if (o[n] == '=') {
+                    val = o + n + 1;
+                } else if (i + 1 < argc) {
+                    val = argv[++i];
+                } else {
+                    status = cli_usage_error(CMD, "%s needs a value", with_value[j]);
+                    goto done;
+                }
+                break;
+            }
+        }
+        if (!val) {
+            status = cli_usage_error(CMD, "unknown option '%s'", o);
+            goto done;
+        }
+        const char *name = with_value[j];
+        if (!strcmp(name, "--image")) {
+            if (image_arg) {
+                status = cli_usage_error(CMD, "--image given twice (put channels in one "
+                                              "matrix, separated by '|')");
+                goto done;
+            }
+            image_arg = val;
+            if (load_matrix("--image", val, &image, &stdin_used, &status))
+                goto done;
+        } else if (!strcmp(name, "--kernel")) {
+            if (load_matrix("--kernel", val, &one, &stdin_used, &status) ||
+                add_filters(&kernels, &one, &status))
+                goto done;
+            nkernels++;
+        } else if (!strcmp(name, "--bias")) {
+            bias_arg = val;
+            if (load_matrix("--bias", val, &bias, &stdin_used, &status))
+                goto done;
+        } else if (!strcmp(name, "--stride")) {
+            if ((status = parse_pair("--stride", val, 1, &spec.stride_h, &spec.stride_w)))
+                goto done;
+        } else if (!strcmp(name, "--dilation")) {
+            if ((status = parse_pair("--dilation", val, 1, &spec.dilation_h, &spec.dilation_w)))
+                goto done;
+        } else if (!strcmp(name, "--padding")) {
+            if ((status = parse_padding(val, &spec)))
+                goto done;
+        } else if (!strcmp(name, "--mode")) {
+            if (cc_conv_mode_parse(val, &spec.mode)) {
+                status = cli_usage_error(CMD, "--mode: unknown mode '%s' (expected convolution "
+                                              "or correlation)",
+                                         val);
+                goto done;
+            }
+        } else if (!strcmp(name, "--format")) {
+            unsigned allowed = 1u << CC_FORMAT_TEXT | 1u << CC_FORMAT_MARKDOWN |
+                               1u << CC_FORMAT_LATEX | 1u << CC_FORMAT_JSON;
+            if ((status = cli_parse_format(CMD, val, allowed, &opts.format)))
+                goto done;
+        } else if (!strcmp(name, "--step")) {
+            if ((status = cli_parse_long(CMD, "--step", val, 1, CC_DIM_MAX, &step)))
+                goto done;
+        }
+    }
+
+    if (!image_arg != !nkernels) {
+        status = cli_usage_error(CMD, "give both --image and --kernel, or neither for the "
+                                      "built-in example");
+        goto done;
+    }
+    if (!image_arg) {
+        /* the built-in example; options given still apply */
+        cc_walk_spec ex;
+        if (cc_walk_example(&image, &kernels, &ex, &err)) {
+            status = cli_report(&err);
+            goto done;
+        }
+        int explicit_pad = spec.pad_kind != CC_PAD_EXPLICIT || spec.pad_top || spec.pad_bottom ||
+                           spec.pad_left || spec.pad_right;
+        if (!explicit_pad) {
+            spec.pad_top = ex.pad_top;
+            spec.pad_bottom = ex.pad_bottom;
+            spec.pad_left = ex.pad_left;
+            spec.pad_right = ex.pad_right;
+        }
+    }
+    spec.input = &image;
+    spec.kernels = &kernels;
+    if (bias_arg) {
+        if ((long)cc_matrix_size(&bias) != kernels.n) {
+            status = cli_usage_error(CMD, "--bias: %zu value%s for %ld filter%s (expected one "
+                                          "per filter)",
+                                     cc_matrix_size(&bias), cc_matrix_size(&bias) == 1 ? "" : "s",
+                                     kernels.n, kernels.n == 1 ? "" : "s");
+            goto done;
+        }
+        spec.bias = bias.data;
+    }
+    if (cc_walk_new(&w, &spec, &err)) {
+        cc_error_source(&err, CMD);
+        status = cli_report(&err);
+        goto done;
+    }
+    if (step > 0) {
+        if ((size_t)step > cc_walk_nsteps(w)) {
+            status = cli_usage_error(CMD, "--step: there is no step %ld (this walk has %zu "
+                                          "steps)",
+                                     step, cc_walk_nsteps(w));
+            goto done;
+        }
+        opts.step = step - 1;
+    }
+    if (cc_walk_render(&out, w, &opts, &err)) {
+        cc_error_source(&err, CMD);
+        status = cli_report(&err);
+        goto done;
+    }
+    status = cli_write_stdout(&out);
+done:
+    cc_buf_free(&out);
+    cc_walk_free(w);
+    cc_matrix_free(&image);
+    cc_matrix_free(&kernels);
+    cc_matrix_free(&one);
+    cc_matrix_free(&bias);
+    return status;
 }

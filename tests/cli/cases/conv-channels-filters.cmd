@@ -1,0 +1,1 @@
+$CONVCALC conv --image "1 2 3; 4 5 6; 7 8 9 | 1 0 0; 0 1 0; 0 0 1" --kernel "1 0; 0 1 | 2 2; 2 2" --kernel "[[[1,1],[1,1]],[[0,0],[0,-1]]]" --bias 1,-0.5 --stride 2 --padding 1 --mode correlation --step 4

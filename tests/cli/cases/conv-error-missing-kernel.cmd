@@ -1,0 +1,1 @@
+$CONVCALC conv --image "1 2"

@@ -1,0 +1,1 @@
+$CONVCALC conv --image nonexistent-file.txt --kernel 1

@@ -1,0 +1,1 @@
+printf "0.5 -1\n2 0.25\n" > "$TMPDIR/k.txt" && $CONVCALC conv --image "[[1,2,3],[4,5,6]]" --kernel "@$TMPDIR/k.txt" --padding 0,1x2 --step 3 && $CONVCALC conv --image "1 2 3; 4 5 6" --kernel "$TMPDIR/k.txt" --padding valid --summary
