@@ -60,6 +60,9 @@ struct tui_exercise {
     double *points;         /* per problem: points awarded */
     char error[600];
 };
+tui_exercise *tui_exercise_state(tui_state *s);
+/* Open a set (bundled name or path); keeps the old one on failure. */
+int tui_exercise_open(tui_exercise *ex, const char *name);
 
 int tui_shape_key(tui_state *s, int key);
 int tui_shape_typing(const tui_state *s);

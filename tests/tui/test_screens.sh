@@ -54,5 +54,25 @@ expect "(3*3*1 + 1) * 8 = 80"
 expect "(1568 + 1) * 10 = 15690"
 keys Escape
 
+# exercises: the built-in example as problem 1a, then a wrong choice
+keys F4
+expect "Problem 1a (convolve, 4 points)"
+keys Enter
+send_text "-11 2 4 -1 7; -24 8 12 -5 12; -19 10 4 -3 15"
+keys Enter
+expect "1a: right (4 of 4 points)"
+expect "1/7 done, 1 right, 4/12 points"
+keys Escape Down Enter
+send_text "a"
+keys Enter
+expect "1b: wrong (0 of 1 points)"
+expect "the answer is (c) max pooling"
+keys Escape s
+expect "Worked solution:"
+keys C-o
+send_text "no-such-set"
+keys Enter
+expect "no-such-set"
+expect "Problem 1b (choice, 1 point)"
 keys q
 expect_clean_exit

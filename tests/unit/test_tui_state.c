@@ -503,6 +503,52 @@ static void test_stack_screen(void **state)
     tui_state_free(&s);
 }
 
+static void test_exercise_screen(void **state)
+{
+    (void)state;
+    tui_state s;
+    init_example(&s);
+    tui_state_key(&s, TUI_KEY_F4);
+    tui_exercise *ex = tui_exercise_state(&s);
+    assert_non_null(ex);
+    assert_non_null(ex->set); /* the bundled cnn-basics, from ./exercises */
+    assert_true(cc_exset_count(ex->set) > 2);
+    /* 1a is the built-in example: the answer worked by hand is right */
+    tui_state_key(&s, TUI_KEY_ENTER);
+    assert_true(ex->typing);
+    keys(&s, "-11 2 4 -1 7; -24 8 12 -5 12; -19 10 4 -3 15");
+    tui_state_key(&s, TUI_KEY_ENTER);
+    assert_int_equal(ex->verdict[0], CC_VERDICT_RIGHT);
+    assert_int_equal(s.msg_kind, TUI_MSG_GOOD);
+    /* q is typed while answering; Esc, then it quits */
+    tui_state_key(&s, 21);
+    assert_int_equal(tui_state_key(&s, 'q'), TUI_CONTINUE);
+    assert_string_equal(ex->field.text, "q");
+    tui_state_key(&s, TUI_KEY_ESC);
+    /* the answer typed stays with its problem */
+    tui_state_key(&s, TUI_KEY_DOWN);
+    assert_int_equal(ex->cur, 1);
+    assert_string_equal(ex->field.text, "");
+    tui_state_key(&s, TUI_KEY_UP);
+    assert_string_equal(ex->field.text, "q");
+    /* the sign of one cell flipped: wrong */
+    tui_state_key(&s, TUI_KEY_ENTER);
+    tui_state_key(&s, 21);
+    keys(&s, "11 2 4 -1 7; -24 8 12 -5 12; -19 10 4 -3 15");
+    tui_state_key(&s, TUI_KEY_ENTER);
+    assert_int_equal(ex->verdict[0], CC_VERDICT_WRONG);
+    assert_non_null(ex->feedback[0]);
+    tui_state_key(&s, TUI_KEY_ESC);
+    /* a set that does not exist keeps the current one */
+    tui_state_key(&s, 15); /* Ctrl-O */
+    keys(&s, "/nonexistent/set.txt");
+    tui_state_key(&s, TUI_KEY_ENTER);
+    assert_int_equal(s.msg_kind, TUI_MSG_BAD);
+    assert_non_null(ex->set);
+    assert_int_equal(tui_state_key(&s, 'q'), TUI_QUIT);
+    tui_state_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -518,6 +564,7 @@ int main(void)
         cmocka_unit_test(test_help_screens_quit),
         cmocka_unit_test(test_shape_screen),
         cmocka_unit_test(test_stack_screen),
+        cmocka_unit_test(test_exercise_screen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
