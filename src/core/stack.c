@@ -1073,9 +1073,10 @@ void cc_stack_totals_get(const cc_stack *s, int keras, cc_stack_totals *t)
 }
 
 /* ---- writing a stack back as spec text ---------------------------------------- */
+/* Can n be written as a spec label (see import_spec.c)? */
 static int name_is_plain(const char *n)
 {
-    if (!*n)
+    if (!*n || *n == '-' || strcmp(n, "input") == 0)
         return 0;
     for (const char *p = n; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
