@@ -33,9 +33,10 @@ static const char usage_text[] =
     "\n"
     "A matrix argument M or K is read from standard input when it is '-', from\n"
     "FILE when it is '@FILE' or when it does not start like a matrix (a digit,\n"
-    "a sign, '.', '[', 'array(' or 'tensor('), and is the matrix itself\n"
-    "otherwise: \"2 1 2; 3 9 1\", \"[[2,1,2],[3,9,1]]\". Rows end at ';' or a new\n"
-    "line, channels are separated by '|' or a blank line, filters by '||' or a\n"
+    "a sign or '.' before a digit, '[', 'array(' or 'tensor('), and is the\n"
+    "matrix itself otherwise: \"2 1 2; 3 9 1\", \"[[2,1,2],[3,9,1]]\". Rows end\n"
+    "at ';' or a new line, channels are separated by '|' or a blank line,\n"
+    "filters by '||' or a\n"
     "line '---'. See convcalc-matrix(5).\n";
 
 #define CMD "conv"
@@ -45,9 +46,14 @@ static int looks_literal(const char *a)
 {
     while (*a == ' ' || *a == '\t' || *a == '\n')
         a++;
-    if (isdigit((unsigned char)*a) || *a == '[' || *a == '+')
+    if (isdigit((unsigned char)*a) || *a == '[')
         return 1;
-    if ((*a == '-' || *a == '.') && a[1] && a[1] != '/')
+    if (*a == '.' && isdigit((unsigned char)a[1]))
+        return 1;
+    if ((*a == '-' || *a == '+') &&
+        (isdigit((unsigned char)a[1]) || (a[1] == '.' && isdigit((unsigned char)a[2]))))
+        return 1;
+    if (!strncmp(a, "\xE2\x88\x92", 3)) /* U+2212 MINUS SIGN */
         return 1;
     static const char *wrappers[] = {"array(", "np.array(", "numpy.array(", "tensor(",
                                      "torch.tensor("};
