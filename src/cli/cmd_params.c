@@ -1,18 +1,223 @@
 /* cmd_params.c - `convcalc params`: the parameter-count report of a layer
  * stack read from the spec language, a PyTorch print(model) or a darknet
  * cfg. */
+#include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "convcalc/net.h"
 #include "convcalc/report.h"
 #include "convcalc/stack.h"
+
+/* ---- --verify: the same stack built by the reference engine -------------------- */
+typedef struct vrow {
+    cc_shape shape;    /* the engine's output shape (rank 3 or 1) */
+    int64_t params;    /* scalars in the parameter tensors it allocated */
+    int64_t buffers;   /* scalars in its buffer tensors */
+} vrow;
+
+static void shape_of(cc_buf *b, const cc_shape *sh)
+{
+    cc_buf_reset(b);
+    cc_shape_format(b, sh);
+}
+
+/* Build s in the engine, count what it allocated per layer, run one
+ * forward pass on zeros, and write the comparison to out. Returns 0 and
+ * sets *differs, or fills err (the engine cannot build this stack). */
+static int verify(const cc_stack *s, cc_format fmt, cc_buf *out, int *differs, cc_error *err)
+{
+    *differs = 0;
+    cc_net *net = NULL;
+    int rc = cc_net_from_stack(&net, s, 0, err);
+    if (rc)
+        return rc;
+    vrow *v = calloc(s->n ? s->n : 1, sizeof *v);
+    float *x = NULL, *probs = NULL;
+    if (!v) {
+        cc_net_free(net);
+        return cc_error_set(err, CC_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < s->n && i < cc_net_layer_count(net); i++) {
+        cc_net_layer_info info;
+        cc_net_layer(net, i, &info, NULL);
+        v[i].shape = info.rank == 4 ? (cc_shape){3, info.out_c, info.out_h, info.out_w}
+                                    : (cc_shape){1, info.out_c, 1, 1};
+    }
+    int64_t total_p = 0, total_b = 0;
+    for (size_t k = 0; k < cc_net_param_count(net); k++) {
+        cc_net_tensor t;
+        if (cc_net_param(net, k, &t, NULL) == 0 && t.layer < s->n) {
+            v[t.layer].params += (int64_t)t.numel;
+            total_p += (int64_t)t.numel;
+        }
+    }
+    for (size_t k = 0; k < cc_net_buffer_count(net); k++) {
+        cc_net_tensor t;
+        if (cc_net_buffer(net, k, &t, NULL) == 0 && t.layer < s->n) {
+            v[t.layer].buffers += (int64_t)t.numel;
+            total_b += (int64_t)t.numel;
+        }
+    }
+    /* one forward pass on a zero image, in evaluation mode */
+    long in_c, in_h, in_w;
+    cc_net_input_shape(net, &in_c, &in_h, &in_w);
+    size_t n_in = (size_t)in_c * (size_t)(in_h ? in_h : 1) * (size_t)(in_w ? in_w : 1);
+    long classes = cc_net_classes(net);
+    x = calloc(n_in, sizeof *x);
+    probs = calloc(classes > 0 ? (size_t)classes : 1, sizeof *probs);
+    char forward[256] = "";
+    int forward_ok = 0;
+    if (!x || !probs) {
+        rc = cc_error_set(err, CC_ENOMEM, "out of memory");
+        goto done;
+    }
+    cc_net_set_train(net, 0);
+    cc_error ferr;
+    cc_error_clear(&ferr);
+    if (cc_net_forward(net, x, 1, &ferr)) {
+        snprintf(forward, sizeof forward, "the forward pass failed: %.200s", ferr.msg);
+    } else {
+        long b = 0, c = 0;
+        const float *y = cc_net_output(net, &b, &c);
+        int finite = 1;
+        for (long k = 0; y && k < b * c; k++)
+            if (!isfinite(y[k]))
+                finite = 0;
+        const cc_shape *last = &s->layers[s->n - 1].out;
+        int64_t want = (int64_t)last->c * last->h * last->w;
+        if (!y || b != 1 || c != want || !finite) {
+            snprintf(forward, sizeof forward,
+                     "the forward pass on zeros gives %ld x %ld outputs%s, the stack says %lld",
+                     b, c, finite ? "" : " (not all finite)", (long long)want);
+        } else {
+            snprintf(forward, sizeof forward,
+                     "the forward pass on a zero input gives %ld finite outputs, as the stack "
+                     "says", c);
+            forward_ok = 1;
+        }
+    }
+    if (!forward_ok)
+        *differs = 1;
+
+    cc_table *t = cc_table_new(8);
+    cc_buf a = {0}, b = {0};
+    if (!t) {
+        rc = cc_error_set(err, CC_ENOMEM, "out of memory");
+        goto done;
+    }
+    static const char *const head[8] = {"#", "name", "output (stack)", "output (engine)",
+                                        "params (stack)", "params (engine)", "buffers", "check"};
+    for (int c = 0; c < 8; c++)
+        cc_table_header(t, c, head[c], c == 0 || (c >= 4 && c <= 6));
+    cJSON *jl = fmt == CC_FORMAT_JSON ? cJSON_CreateArray() : NULL;
+    int n_bad = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const cc_layer *l = &s->layers[i];
+        int same_shape = (l->out.rank == v[i].shape.rank ||
+                          (l->out.rank == 3 && l->out.h == 1 && l->out.w == 1 &&
+                           v[i].shape.rank == 1)) &&
+                         l->out.c == v[i].shape.c && l->out.h == v[i].shape.h &&
+                         l->out.w == v[i].shape.w;
+        int same_p = l->counts.params == v[i].params;
+        int same_b = l->counts.buffers == v[i].buffers;
+        int ok = same_shape && same_p && same_b;
+        if (!ok)
+            n_bad++;
+        cc_table_row(t);
+        cc_table_cell(t, 0, "%zu", i + 1);
+        cc_table_cell(t, 1, "%s", l->name);
+        shape_of(&a, &l->out);
+        shape_of(&b, &v[i].shape);
+        cc_table_cell(t, 2, "%s", cc_buf_str(&a));
+        cc_table_cell(t, 3, "%s", cc_buf_str(&b));
+        cc_table_cell(t, 4, "%lld", (long long)l->counts.params);
+        cc_table_cell(t, 5, "%lld", (long long)v[i].params);
+        if (same_b)
+            cc_table_cell(t, 6, "%lld", (long long)v[i].buffers);
+        else
+            cc_table_cell(t, 6, "%lld vs %lld", (long long)l->counts.buffers,
+                          (long long)v[i].buffers);
+        cc_table_cell(t, 7, "%s", ok ? "ok" : !same_shape ? "SHAPE DIFFERS" : "COUNT DIFFERS");
+        if (jl) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddItemToArray(jl, o);
+            cJSON_AddNumberToObject(o, "index", (double)(i + 1));
+            cJSON_AddStringToObject(o, "name", l->name);
+            cJSON_AddStringToObject(o, "output_stack", cc_buf_str(&a));
+            cJSON_AddStringToObject(o, "output_engine", cc_buf_str(&b));
+            cJSON_AddNumberToObject(o, "params_stack", (double)l->counts.params);
+            cJSON_AddNumberToObject(o, "params_engine", (double)v[i].params);
+            cJSON_AddNumberToObject(o, "buffers_stack", (double)l->counts.buffers);
+            cJSON_AddNumberToObject(o, "buffers_engine", (double)v[i].buffers);
+            cJSON_AddBoolToObject(o, "ok", ok);
+        }
+    }
+    if (n_bad)
+        *differs = 1;
+    cc_stack_totals tot;
+    cc_stack_totals_get(s, 0, &tot);
+    if (tot.total_params != total_p || tot.buffers != total_b)
+        *differs = 1;
+    char summary[512];
+    if (*differs)
+        snprintf(summary, sizeof summary,
+                 "The engine disagrees: %d of %zu layers differ; it allocated %lld parameters "
+                 "and %lld buffer values (the stack counts %lld and %lld); %s.",
+                 n_bad, s->n, (long long)total_p, (long long)total_b,
+                 (long long)tot.total_params, (long long)tot.buffers, forward);
+    else
+        snprintf(summary, sizeof summary,
+                 "Verified: the engine built all %zu layers with the same shapes, allocated "
+                 "%lld parameters and %lld buffer values as counted, and %s.",
+                 s->n, (long long)total_p, (long long)total_b, forward);
+    if (fmt == CC_FORMAT_JSON) {
+        cJSON *root = cJSON_CreateObject();
+        cJSON_AddBoolToObject(root, "verified", !*differs);
+        cJSON_AddItemToObject(root, "layers", jl);
+        cJSON_AddNumberToObject(root, "total_params", (double)tot.total_params);
+        cJSON_AddNumberToObject(root, "engine_params", (double)total_p);
+        cJSON_AddNumberToObject(root, "buffers", (double)tot.buffers);
+        cJSON_AddNumberToObject(root, "engine_buffers", (double)total_b);
+        cJSON_AddBoolToObject(root, "forward_ok", forward_ok);
+        cJSON_AddStringToObject(root, "summary", summary);
+        char *txt = cJSON_Print(root);
+        cJSON_Delete(root);
+        if (txt) {
+            cc_buf_puts(out, txt);
+            cc_buf_putc(out, '\n');
+            free(txt);
+        }
+    } else {
+        if (fmt == CC_FORMAT_TEXT)
+            cc_buf_puts(out, "Engine check: the stack built by the reference engine\n\n");
+        cc_table_render(out, t, fmt);
+        if (fmt == CC_FORMAT_LATEX) {
+            cc_buf_puts(out, "% ");
+            cc_latex_escape(out, summary);
+            cc_buf_putc(out, '\n');
+        } else if (fmt != CC_FORMAT_CSV) {
+            cc_buf_printf(out, "\n%s\n", summary);
+        }
+    }
+    cc_table_free(t);
+    cc_buf_free(&a);
+    cc_buf_free(&b);
+done:
+    free(x);
+    free(probs);
+    free(v);
+    cc_net_free(net);
+    return rc;
+}
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: convcalc params SPEC|- [--from auto|spec|torch|darknet] [--input HxWxC]\n"
-            "                       [--keras] [--batch N] [--to-spec]\n"
+            "                       [--keras] [--batch N] [--to-spec] [--verify]\n"
             "                       [--format text|markdown|latex|csv|json]\n"
             "\n"
             "Parameter-count report of a layer stack, one row per layer: output shape,\n"
@@ -28,6 +233,9 @@ static void usage(FILE *out)
             "                 non-trainable (default: PyTorch's 2C parameters + 2C buffers)\n"
             "  --batch N      batch size for the memory estimate (default 1)\n"
             "  --to-spec      print the stack in the spec language instead of a report\n"
+            "  --verify       build the stack in the reference engine, count what it\n"
+            "                 allocates, run one forward pass on zeros, and compare every\n"
+            "                 shape and count with the report (exit 3 if they differ)\n"
             "  --format F     text (default), markdown, latex, csv or json\n"
             "\n"
             "Examples:\n"
@@ -35,7 +243,8 @@ static void usage(FILE *out)
             "  python -c 'import torchvision; print(torchvision.models.resnet18())' |\n"
             "      convcalc params - --input 224x224x3\n"
             "\n"
-            "Exit status: 0 success, 2 bad usage or input (with FILE:LINE:COL), 3 I/O failure.\n");
+            "Exit status: 0 success, 2 bad usage or input (with FILE:LINE:COL), 3 I/O\n"
+            "failure or (--verify) the engine disagrees with the report.\n");
 }
 
 int cmd_params(int argc, char **argv)
@@ -44,7 +253,7 @@ int cmd_params(int argc, char **argv)
     cc_stack_source from = CC_SOURCE_AUTO;
     cc_report_options ro;
     cc_report_options_init(&ro);
-    int to_spec = 0;
+    int to_spec = 0, check = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;
@@ -87,6 +296,8 @@ int cmd_params(int argc, char **argv)
             ro.keras = 1;
         } else if (!strcmp(a, "--to-spec")) {
             to_spec = 1;
+        } else if (!strcmp(a, "--verify")) {
+            check = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
             return cli_usage_error("params", "unknown option '%s'", a);
         } else if (path) {
@@ -138,6 +349,19 @@ int cmd_params(int argc, char **argv)
         return cli_report(&err);
     }
     cc_buf out = {0};
+    if (check) {
+        int differs = 0;
+        rc = verify(s, ro.format, &out, &differs, &err);
+        cc_stack_free(s);
+        if (rc) {
+            cc_buf_free(&out);
+            fprintf(stderr, "convcalc: %s: cannot verify with the engine: %s\n", shown, err.msg);
+            return rc == CC_ENOMEM || rc == CC_EINTERNAL ? CLI_FAILURE : CLI_USAGE;
+        }
+        int status = cli_write_stdout(&out);
+        cc_buf_free(&out);
+        return status != CLI_OK ? status : differs ? CLI_FAILURE : CLI_OK;
+    }
     if (to_spec) {
         rc = cc_stack_to_spec(&out, s);
         if (rc)
