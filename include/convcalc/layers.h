@@ -317,6 +317,10 @@ void cc_softmax_xent_backward(float *dlogits,        /* (B, K) */
  * threads. */
 void cc_blas_set_threads(int n);
 
+/* The name of the kernel set OpenBLAS runs ("Haswell", "SkylakeX", ...):
+ * OpenBLAS picks it for the CPU unless OPENBLAS_CORETYPE names one. */
+const char *cc_blas_core(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "convcalc/layers.h"
+
 /* Run fn(ctx, chunk, begin, end) for `chunks` static, contiguous chunks of
  * [0, n): chunk k covers [k*n/chunks, (k+1)*n/chunks). Chunk 0 runs on the
  * calling thread, the others on fresh pthreads; if a thread cannot be
@@ -11,5 +13,9 @@
  * never on scheduling, so a fixed chunk count gives bit-identical output. */
 typedef void (*cc_chunk_fn)(void *ctx, int chunk, long begin, long end);
 void cc_parallel_chunks(int chunks, long n, cc_chunk_fn fn, void *ctx);
+
+/* cc_col2im that may overwrite col (the backward pass's scratch), which
+ * lets stride-1 "same" convolutions add whole row blocks at once. */
+void cc_col2im_scratch(float *inp, float *col, const cc_conv2d_desc *d);
 
 #endif

@@ -314,7 +314,7 @@ static void conv_backward_chunk(void *ctx, int chunk, long b0, long b1)
                             dy + (size_t)g * OCg * N, (int)N, direct ? 1.0f : 0.0f,
                             (direct ? dx : col) + (size_t)g * K * N, (int)N);
             if (!direct)
-                cc_col2im(dx, col, d);
+                cc_col2im_scratch(dx, col, d);
         }
     }
 }

@@ -65,6 +65,10 @@ static const geom geoms[] = {
     {2, 2, 5, 5, 2, 2, 2, 3, 3, 0, 0, 0, 0, 2, 2, 1},
     {5, 1, 4, 4, 2, 4, 4, 1, 1, 0, 0, 0, 0, 1, 1, 1},  /* kernel covers input */
     {2, 2, 3, 3, 3, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1},  /* 1x1 with stride/pad */
+    /* stride 1 and output as wide as the input: im2col's contiguous path */
+    {2, 3, 6, 7, 4, 3, 3, 1, 1, 0, 1, 1, 3, 2, 2, 1},  /* dilated, asymmetric */
+    {2, 2, 5, 5, 3, 3, 3, 1, 1, 2, 0, 2, 0, 1, 1, 1},  /* padding on one side */
+    {1, 2, 4, 3, 2, 2, 1, 1, 1, 3, 2, 0, 0, 3, 1, 1},  /* rows of pure padding */
 };
 
 static void setup_geom(cc_conv2d_desc *d, const geom *g, int threads)
