@@ -71,6 +71,37 @@ static int pool_check(const cc_pool2d_desc *d, const void *a, const void *b,
     return CC_OK;
 }
 
+/* Window taps k in [*k0, *k1) of output o along one axis land inside the
+ * input: 0 <= o*stride - pad + k*dil < in. */
+static void tap_range(long o, long stride, long pad, long dil, long ksize, long in,
+                      long *k0, long *k1)
+{
+    long start = o * stride - pad;
+    long a = start >= 0 ? 0 : (-start + dil - 1) / dil;
+    long b = in - 1 - start < 0 ? 0 : (in - 1 - start) / dil + 1;
+    if (b > ksize)
+        b = ksize;
+    if (a > b)
+        a = b;
+    *k0 = a;
+    *k1 = b;
+}
+
+/* Outputs ox in [*a, *b) have every tap inside the input (no clipping). */
+static void interior(long stride, long pad, long dil, long ksize, long in, long out, long *a,
+                     long *b)
+{
+    long lo = (pad + stride - 1) / stride;
+    long num = in - 1 + pad - (ksize - 1) * dil;
+    long hi = num < 0 ? 0 : num / stride + 1;
+    if (hi > out)
+        hi = out;
+    if (lo > hi)
+        lo = hi;
+    *a = lo;
+    *b = hi;
+}
+
 int cc_maxpool2d_forward(float *out, int32_t *argmax, const float *inp,
                          const cc_pool2d_desc *d, cc_error *err)
 {
@@ -78,29 +109,36 @@ int cc_maxpool2d_forward(float *out, int32_t *argmax, const float *inp,
     if (rc || (rc = pool_check(d, argmax, argmax, err)))
         return rc;
     const size_t plane = (size_t)d->H * d->W, oplane = (size_t)d->OH * d->OW;
+    long oxa, oxb; /* columns whose windows need no clipping */
+    interior(d->stride_w, d->pad_left, d->dil_w, d->KW, d->W, d->OW, &oxa, &oxb);
     for (size_t p = 0; p < (size_t)d->B * d->C; p++) {
         const float *x = inp + p * plane;
         float *y = out + p * oplane;
         int32_t *am = argmax + p * oplane;
-        for (long oy = 0; oy < d->OH; oy++)
+        for (long oy = 0; oy < d->OH; oy++) {
+            long i0, i1;
+            tap_range(oy, d->stride_h, d->pad_top, d->dil_h, d->KH, d->H, &i0, &i1);
+            const long y0 = oy * d->stride_h - d->pad_top;
             for (long ox = 0; ox < d->OW; ox++) {
+                long j0 = 0, j1 = d->KW;
+                if (ox < oxa || ox >= oxb)
+                    tap_range(ox, d->stride_w, d->pad_left, d->dil_w, d->KW, d->W, &j0, &j1);
+                const long x0 = ox * d->stride_w - d->pad_left;
                 float best = -INFINITY;
                 long bi = -1;
-                for (long i = 0; i < d->KH; i++) {
-                    long iy = oy * d->stride_h - d->pad_top + i * d->dil_h;
-                    if (iy < 0 || iy >= d->H)
-                        continue;
-                    for (long j = 0; j < d->KW; j++) {
-                        long ix = ox * d->stride_w - d->pad_left + j * d->dil_w;
-                        if (ix < 0 || ix >= d->W)
-                            continue;
-                        float v = x[iy * d->W + ix];
+                for (long i = i0; i < i1; i++) {
+                    const long rowi = (y0 + i * d->dil_h) * d->W;
+                    for (long j = j0; j < j1; j++) {
+                        const long idx = rowi + x0 + j * d->dil_w;
+                        const float v = x[idx];
                         /* as PyTorch: the first maximum wins, NaN propagates */
-                        if (bi < 0 || v > best || isnan(v)) {
+                        if (v > best || bi < 0) {
                             best = v;
-                            bi = iy * d->W + ix;
-                            if (isnan(v))
-                                goto done;
+                            bi = idx;
+                        } else if (isnan(v)) {
+                            best = v;
+                            bi = idx;
+                            goto done;
                         }
                     }
                 }
@@ -108,6 +146,7 @@ int cc_maxpool2d_forward(float *out, int32_t *argmax, const float *inp,
                 y[oy * d->OW + ox] = best;
                 am[oy * d->OW + ox] = (int32_t)bi;
             }
+        }
     }
     return CC_OK;
 }

@@ -144,6 +144,15 @@ static void test_pool_nan_and_bad_input(void **state)
     assert_int_equal(am[0], 1);
     assert_int_equal(cc_maxpool2d_backward(dx, g, am, &d, &err), 0);
     assert_float_equal(dx[1], 1.0f, 0.0f);
+    /* a window of -inf still has a maximum (the first), as in PyTorch */
+    float ninf[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    assert_int_equal(cc_maxpool2d_forward(y, am, ninf, &d, &err), 0);
+    assert_true(isinf(y[0]) && y[0] < 0);
+    assert_int_equal(am[0], 0);
+    /* ties: the first maximum wins */
+    float tie[4] = {0, 5, 5, 1};
+    assert_int_equal(cc_maxpool2d_forward(y, am, tie, &d, &err), 0);
+    assert_int_equal(am[0], 1);
     d.KH = d.KW = 3; d.stride_h = d.stride_w = 1;
     assert_int_equal(cc_pool2d_setup(&d, &err), CC_ESHAPE); /* window > input */
     assert_non_null(strstr(err.msg, "pool2d"));
