@@ -78,7 +78,8 @@ typedef struct cc_train_config {
     long epochs;                  /* 10                                            */
     long batch;                   /* 64                                            */
     long patience;                /* early stopping: epochs without a better
-                                     validation loss before stopping; 0 = off     */
+                                     validation loss before stopping, then the
+                                     best weights are restored; 0 = off            */
     uint64_t seed;                /* initialisation, split, shuffles, dropout: 1   */
     int threads;                  /* 1                                             */
     cc_prep_opts prep;            /* split, input size, augmentation; its seed is
@@ -107,8 +108,10 @@ int cc_train_new(cc_train_run **out, const struct cc_stack *stack, const cc_data
                  const cc_train_config *cfg, cc_error *err);
 void cc_train_free(cc_train_run *run);
 
-/* Train (from the checkpoint when cfg->resume and it exists), then restore
- * the best weights and evaluate every split. Returns 0 when training is
+/* Train (from the checkpoint when cfg->resume and it exists), then evaluate
+ * every split with the final weights: with early stopping (patience > 0)
+ * the weights of the epoch with the lowest validation loss, otherwise the
+ * last epoch's. Returns 0 when training is
  * done, CC_EINVAL for a checkpoint of another configuration, CC_ENUMERIC
  * when the loss diverges. When cfg->stop_after_steps stopped it early, it
  * returns 0 with cc_train_finished() == 0 and no results. */

@@ -679,8 +679,9 @@ int cc_train_fit(cc_train_run *r, cc_error *err)
             (rc = save_checkpoint(r, seconds_before + (now_s() - t0), err)) != 0)
             return rc;
     }
-    /* the best weights, then every split */
-    copy_weights(r, 0);
+    /* early stopping ends with the best weights; otherwise the last ones */
+    if (cfg->patience > 0 || nval == 0)
+        copy_weights(r, 0);
     memset(r->confusion, 0, (size_t)r->classes * r->classes * sizeof(int64_t));
     r->conf_split = r->prep.n[CC_SPLIT_TEST] ? CC_SPLIT_TEST : CC_SPLIT_VAL;
     for (int s = 0; s < 3; s++) {

@@ -1,0 +1,1 @@
+$CONVCALC eval tests/data/tiny.spec --data fashion-mnist

@@ -1,0 +1,1 @@
+$CONVCALC train tests/data/tiny.spec --data idx:tests/data/nothing,tests/data/tiny-train-labels.idx.gz

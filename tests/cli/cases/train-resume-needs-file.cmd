@@ -1,0 +1,1 @@
+$CONVCALC train tests/data/tiny.spec --data fashion-mnist --resume

@@ -1,0 +1,1 @@
+$CONVCALC train tests/data/tiny.spec --data idx:tests/data/tiny-train-images.idx.gz,tests/data/tiny-train-labels.idx.gz,tests/data/tiny-test-images.idx.gz,tests/data/tiny-test-labels.idx.gz --epochs 2 --batch 16 --optimizer adam --lr 0.01 --quiet --format json

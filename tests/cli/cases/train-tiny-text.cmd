@@ -1,0 +1,1 @@
+$CONVCALC train tests/data/tiny.spec --data idx:tests/data/tiny-train-images.idx.gz,tests/data/tiny-train-labels.idx.gz,tests/data/tiny-test-images.idx.gz,tests/data/tiny-test-labels.idx.gz --epochs 3 --batch 16 --lr 0.1 --quiet
