@@ -1,10 +1,152 @@
-/* cmd_tui.c - `convcalc tui`. Not built yet: see the project's open issues. */
+/* cmd_tui.c - `convcalc tui`: the interactive application, opened on the
+ * built-in example or on the user's matrices. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "tui/tui.h"
+#include "tui/tui_app.h"
+
+static void usage(FILE *out)
+{
+    fputs("usage: convcalc tui [--image M] [--kernel K] [--stride S]\n"
+          "                    [--padding P|valid|same|full] [--dilation D]\n"
+          "                    [--mode convolution|correlation]\n"
+          "\n"
+          "Opens the interactive application (also what 'convcalc' alone does on a\n"
+          "terminal) on the built-in example, or on your input and kernel. M and K\n"
+          "are matrices as 'convcalc conv' reads them: \"2 1 2; 3 9 1\",\n"
+          "[[2,1,2],[3,9,1]], or @FILE to read one from a file. Press ? inside for\n"
+          "every key.\n"
+          "\n"
+          "Options:\n"
+          "  --image M       the input (default: the built-in 3x5 example)\n"
+          "  --kernel K      the kernel (default: the Sobel-style 3x3 example)\n"
+          "  --stride S      stride (default 1)\n"
+          "  --padding P     zero padding: a number, valid, same or full\n"
+          "                  (default 1 for the example, 0 for your own matrices)\n"
+          "  --dilation D    dilation (default 1)\n"
+          "  --mode M        convolution (flip the kernel, default) or correlation\n"
+          "  --help          this text\n",
+          out);
+}
+
+/* --image/--kernel: the text itself, or @FILE. */
+static int matrix_arg(const char *opt, const char *arg, char **text, const char **source)
+{
+    free(*text);
+    *text = NULL;
+    if (arg[0] == '@') {
+        if (strcmp(arg + 1, "-") == 0)
+            return cli_usage_error("tui", "%s: standard input is the keyboard here; "
+                                   "give a file", opt);
+        cc_error err;
+        cc_error_clear(&err);
+        if (cli_read_file(arg + 1, text, NULL, &err) != 0)
+            return cli_report(&err);
+        *source = arg + 1;
+        return 0;
+    }
+    *text = strdup(arg);
+    if (!*text) {
+        fprintf(stderr, "convcalc: out of memory\n");
+        return CLI_FAILURE;
+    }
+    *source = opt;
+    return 0;
+}
 
 int cmd_tui(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "convcalc: tui: not available in this version yet\n");
-    return CLI_FAILURE;
+    tui_options o;
+    memset(&o, 0, sizeof o);
+    char *image = NULL, *kernel = NULL;
+    int rc = 0;
+    for (int i = 1; i < argc && rc == 0; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            free(image);
+            free(kernel);
+            return CLI_OK;
+        }
+        const char *opts[] = {"--image", "--kernel", "--stride", "--padding", "--dilation",
+                              "--mode"};
+        size_t which = sizeof opts / sizeof opts[0];
+        const char *val = NULL;
+        for (size_t j = 0; j < sizeof opts / sizeof opts[0]; j++) {
+            size_t n = strlen(opts[j]);
+            if (strncmp(a, opts[j], n) == 0 && (a[n] == '\0' || a[n] == '=')) {
+                which = j;
+                if (a[n] == '=')
+                    val = a + n + 1;
+                else if (i + 1 < argc)
+                    val = argv[++i];
+                break;
+            }
+        }
+        if (which == sizeof opts / sizeof opts[0]) {
+            rc = cli_usage_error("tui", "unknown option '%s'", a);
+            break;
+        }
+        if (!val) {
+            rc = cli_usage_error("tui", "%s needs a value", opts[which]);
+            break;
+        }
+        switch (which) {
+        case 0: rc = matrix_arg("--image", val, &image, &o.image_source); break;
+        case 1: rc = matrix_arg("--kernel", val, &kernel, &o.kernel_source); break;
+        case 2: rc = cli_parse_long("tui", "--stride", val, 1, CC_DIM_MAX, &o.stride); break;
+        case 4: rc = cli_parse_long("tui", "--dilation", val, 1, CC_DIM_MAX, &o.dilation); break;
+        case 3:
+            o.pad_set = 1;
+            if (strcmp(val, "valid") == 0)
+                o.pad_kind = TUI_PAD_VALID;
+            else if (strcmp(val, "same") == 0)
+                o.pad_kind = TUI_PAD_SAME;
+            else if (strcmp(val, "full") == 0)
+                o.pad_kind = TUI_PAD_FULL;
+            else
+                rc = cli_parse_long("tui", "--padding", val, 0, CC_DIM_MAX, &o.pad);
+            break;
+        case 5: {
+            cc_conv_mode m;
+            if (cc_conv_mode_parse(val, &m) != 0)
+                rc = cli_usage_error("tui", "--mode: unknown mode '%s' (expected convolution "
+                                     "or correlation)", val);
+            else
+                o.correlation = m == CC_MODE_CORRELATION;
+            break;
+        }
+        }
+    }
+    /* the matrices and settings first: their errors matter more */
+    tui_state s;
+    int have_state = 0;
+    if (rc == 0) {
+        o.image = image;
+        o.kernel = kernel;
+        cc_error err;
+        cc_error_clear(&err);
+        if (tui_state_init(&s, &o, &err) != 0)
+            rc = cli_report(&err);
+        else
+            have_state = 1;
+    }
+    if (rc == 0 && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+        fprintf(stderr,
+                "convcalc: tui: the interactive application needs a terminal on standard "
+                "input and output.\n"
+                "Use a subcommand instead, e.g. 'convcalc conv --image \"1 2; 3 4\" "
+                "--kernel \"1 0; 0 1\"'; 'convcalc --help' lists them.\n");
+        rc = CLI_USAGE;
+    }
+    if (rc == 0)
+        rc = tui_run(&s);
+    if (have_state)
+        tui_state_free(&s);
+    free(image);
+    free(kernel);
+    return rc;
 }

@@ -1,0 +1,378 @@
+/* draw_stepper.c - the convolution stepper screen: the padded input with
+ * the window, the kernel and its flipped form, the Hadamard product, the
+ * output filling in, and the sum written out. Every value shown comes from
+ * the walk (convcalc/walk.h). */
+#include "draw.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct ctx {
+    tui_state *s;
+    long k;  /* filter shown */
+    long ch; /* channel shown */
+} ctx;
+
+static tui_role fmt(char *buf, size_t size, double v, tui_role role)
+{
+    cc_matrix_fmt_value(buf, size, v);
+    return role;
+}
+
+static int is_tap(const cc_walk_step *st, const cc_walk_geom *g, long r, long c)
+{
+    long dr = r - st->win_row, dc = c - st->win_col;
+    return dr >= 0 && dc >= 0 && dr % g->dilation_h == 0 && dc % g->dilation_w == 0 &&
+           dr / g->dilation_h < st->k_h && dc / g->dilation_w < st->k_w;
+}
+
+static tui_role padded_cell(void *p, long r, long c, char *buf, size_t size)
+{
+    ctx *x = p;
+    const cc_walk *w = x->s->walk;
+    const cc_walk_geom *g = cc_walk_geometry(w);
+    const cc_walk_step *st = &x->s->cur;
+    double v = cc_matrix_get(cc_walk_padded(w), 0, x->ch, r, c);
+    int inside = r >= g->pad_top && r < g->pad_top + g->in_h && c >= g->pad_left &&
+                 c < g->pad_left + g->in_w;
+    if (st->kind == CC_STEP_CELL && is_tap(st, g, r, c))
+        return fmt(buf, size, v, TUI_R_WINDOW);
+    if (!inside)
+        return fmt(buf, size, v, TUI_R_DIM);
+    return fmt(buf, size, v, st->kind == CC_STEP_PAD ? TUI_R_INPUT : TUI_R_NORMAL);
+}
+
+static tui_role kernel_cell(void *p, long r, long c, char *buf, size_t size)
+{
+    ctx *x = p;
+    return fmt(buf, size, cc_matrix_get(cc_walk_kernels(x->s->walk), x->k, x->ch, r, c),
+               TUI_R_NORMAL);
+}
+
+static tui_role applied_cell(void *p, long r, long c, char *buf, size_t size)
+{
+    ctx *x = p;
+    tui_role role = x->s->cur.kind == CC_STEP_KERNEL ? TUI_R_INPUT : TUI_R_NORMAL;
+    return fmt(buf, size, cc_matrix_get(cc_walk_applied(x->s->walk), x->k, x->ch, r, c), role);
+}
+
+static tui_role product_cell(void *p, long r, long c, char *buf, size_t size)
+{
+    ctx *x = p;
+    const tui_state *s = x->s;
+    const cc_walk_step *st = &s->cur;
+    if (st->kind != CC_STEP_CELL) {
+        snprintf(buf, size, ".");
+        return TUI_R_DIM;
+    }
+    if (tui_cell_hidden(s)) {
+        snprintf(buf, size, "?");
+        return TUI_R_KEY;
+    }
+    size_t t = ((size_t)x->ch * (size_t)st->k_h + (size_t)r) * (size_t)st->k_w + (size_t)c;
+    int wrong = s->verdict.valid && s->verdict.step == s->step && s->verdict.wrong &&
+                t < s->verdict.nprod && s->verdict.wrong[t];
+    return fmt(buf, size, st->products[t], wrong ? TUI_R_BAD : TUI_R_NORMAL);
+}
+
+static tui_role output_cell(void *p, long r, long c, char *buf, size_t size)
+{
+    ctx *x = p;
+    const tui_state *s = x->s;
+    const cc_walk_step *st = &s->cur;
+    int current = st->kind == CC_STEP_CELL && st->out_row == r && st->out_col == c;
+    int picked = s->mode == TUI_MODE_PICK && s->pick_r == r && s->pick_c == c;
+    tui_role role = picked    ? TUI_R_CURRENT
+                    : current ? (s->mode == TUI_MODE_PICK ? TUI_R_WINDOW : TUI_R_CURRENT)
+                              : TUI_R_NORMAL;
+    if (!tui_output_shown(s, x->k, r, c)) {
+        snprintf(buf, size, current ? "?" : ".");
+        return role == TUI_R_NORMAL ? TUI_R_DIM : role;
+    }
+    return fmt(buf, size, cc_matrix_get(cc_walk_output(s->walk), x->k, 0, r, c), role);
+}
+
+/* The raw matrices, while editing or while the settings are invalid. */
+typedef struct raw_ctx {
+    const tui_state *s;
+    const cc_matrix *m;
+    long n, c;
+    int cursor; /* show the edit cursor */
+} raw_ctx;
+
+static tui_role raw_cell(void *p, long r, long c, char *buf, size_t size)
+{
+    raw_ctx *x = p;
+    int here = x->cursor && x->s->pick_r == r && x->s->pick_c == c;
+    return fmt(buf, size, cc_matrix_get(x->m, x->n, x->c, r, c),
+               here ? TUI_R_CURRENT : TUI_R_NORMAL);
+}
+
+/* Lay out panels side by side in a row of height h starting at (y, x):
+ * each gets its wanted width, the first one gives up columns when they do
+ * not all fit. Returns the height used. */
+static int row_of_panels(const tui_look *look, tui_panel *ps, int n, int y, int x, int w,
+                         int h, tui_hitmap **hits)
+{
+    int want_w[4], want_h[4], total = 0, used_h = 0;
+    for (int i = 0; i < n; i++) {
+        tui_panel_want(&ps[i], &want_h[i], &want_w[i]);
+        total += want_w[i] + (i ? 1 : 0);
+    }
+    /* shrink the widest panels first until the row fits */
+    while (total > w) {
+        int wi = 0;
+        for (int i = 1; i < n; i++)
+            if (want_w[i] > want_w[wi])
+                wi = i;
+        if (want_w[wi] <= 8)
+            break;
+        int cut = total - w;
+        int can = want_w[wi] - 8;
+        if (cut > can)
+            cut = can;
+        /* do not cut below the next widest panel in one go */
+        want_w[wi] -= cut;
+        total -= cut;
+    }
+    for (int i = 0; i < n; i++) {
+        int ph = want_h[i] < h ? want_h[i] : h;
+        if (ph > used_h)
+            used_h = ph;
+        tui_rect r = {y, x, ph, want_w[i]};
+        if (x + r.w > COLS)
+            r.w = COLS - x;
+        tui_panel_draw(look, &ps[i], r, hits ? hits[i] : NULL);
+        x += want_w[i] + 1;
+        if (x >= COLS)
+            break;
+    }
+    return used_h;
+}
+
+static void step_line(const tui_state *s, char *out, size_t size)
+{
+    const cc_walk_geom *g = cc_walk_geometry(s->walk);
+    const cc_walk_step *st = &s->cur;
+    size_t n = tui_nsteps(s);
+    char filt[32] = "";
+    if (g->filters > 1)
+        snprintf(filt, sizeof filt, "filter %ld, ", st->filter + 1);
+    switch (st->kind) {
+    case CC_STEP_PAD:
+        snprintf(out, size, "Step %zu/%zu: zero padding turns the %ldx%ld input into %ldx%ld",
+                 s->step + 1, n, g->in_h, g->in_w, g->padded_h, g->padded_w);
+        break;
+    case CC_STEP_KERNEL:
+        if (g->mode == CC_MODE_CONVOLUTION)
+            snprintf(out, size, "Step %zu/%zu: %sthe kernel flipped by 180 degrees", s->step + 1,
+                     n, filt);
+        else
+            snprintf(out, size, "Step %zu/%zu: %sthe kernel, not flipped (cross-correlation)",
+                     s->step + 1, n, filt);
+        break;
+    case CC_STEP_CELL:
+        snprintf(out, size, "Step %zu/%zu: %soutput (%ld,%ld), window rows %ld-%ld, "
+                 "columns %ld-%ld of the padded input",
+                 s->step + 1, n, filt, st->out_row, st->out_col, st->win_row,
+                 st->win_row + g->eff_h - 1, st->win_col, st->win_col + g->eff_w - 1);
+        break;
+    case CC_STEP_OUTPUT:
+        snprintf(out, size, "Step %zu/%zu: the finished %ldx%ld output", s->step + 1, n,
+                 g->out_h, g->out_w);
+        break;
+    }
+}
+
+/* What the box beside the output says. */
+static void explain(const tui_state *s, cc_buf *b)
+{
+    const cc_walk_geom *g = cc_walk_geometry(s->walk);
+    const cc_walk_step *st = &s->cur;
+    switch (st->kind) {
+    case CC_STEP_PAD:
+        cc_buf_printf(b, "Zeros added: %ld row(s) on top, %ld at the bottom, %ld column(s) on "
+                      "the left, %ld on the right. The %ldx%ld input becomes %ldx%ld.",
+                      g->pad_top, g->pad_bottom, g->pad_left, g->pad_right, g->in_h, g->in_w,
+                      g->padded_h, g->padded_w);
+        if (g->dilation_h > 1 || g->dilation_w > 1)
+            cc_buf_printf(b, " With dilation %ld the %ldx%ld kernel spans %ldx%ld.",
+                          g->dilation_h, g->k_h, g->k_w, g->eff_h, g->eff_w);
+        break;
+    case CC_STEP_KERNEL:
+        if (g->mode == CC_MODE_CONVOLUTION)
+            cc_buf_puts(b, "Convolution rotates the kernel by 180 degrees before sliding it: "
+                           "the last row becomes the first and every row is reversed. "
+                           "(m switches to cross-correlation, which slides it as written.)");
+        else
+            cc_buf_puts(b, "Cross-correlation (what PyTorch's conv2d computes) slides the "
+                           "kernel as written. (m switches to convolution, which flips it.)");
+        break;
+    case CC_STEP_CELL:
+        if (tui_cell_hidden(s)) {
+            cc_buf_puts(b, "Your turn: multiply the highlighted window by the ");
+            cc_buf_puts(b, g->mode == CC_MODE_CONVOLUTION ? "flipped kernel" : "kernel");
+            cc_buf_puts(b, " cell by cell and add the products. Type the value below "
+                           "(or the products, then = value); Esc shows it.");
+        } else {
+            cc_buf_puts(b, "Window * kernel, added up:\n");
+            if (cc_walk_format_sum(b, s->walk, st, -1, CC_FORMAT_TEXT) != 0)
+                cc_buf_puts(b, "(cannot write the sum)");
+        }
+        break;
+    case CC_STEP_OUTPUT:
+        cc_buf_printf(b, "Output size per side: (input + padding - span) / stride + 1, "
+                      "rounded down: rows (%ld + %ld + %ld - %ld) / %ld + 1 = %ld, "
+                      "columns (%ld + %ld + %ld - %ld) / %ld + 1 = %ld.",
+                      g->in_h, g->pad_top, g->pad_bottom, g->eff_h, g->stride_h, g->out_h,
+                      g->in_w, g->pad_left, g->pad_right, g->eff_w, g->stride_w, g->out_w);
+        break;
+    }
+}
+
+static void draw_raw(tui_state *s, const tui_look *look, tui_rect area)
+{
+    long n, c;
+    tui_edit_plane(s, &n, &c);
+    int editing = s->mode == TUI_MODE_EDIT ||
+                  (s->mode == TUI_MODE_PROMPT &&
+                   (s->prompt == TUI_PROMPT_VALUE || s->prompt == TUI_PROMPT_MATRIX));
+    raw_ctx ix = {s, &s->image, 0, c < s->image.c ? c : 0, editing && !s->edit_kernel};
+    raw_ctx kx = {s, &s->kernel, s->edit_kernel ? n : 0, c < s->kernel.c ? c : 0,
+                  editing && s->edit_kernel};
+    char t1[64], t2[64];
+    snprintf(t1, sizeof t1, "Input %ldx%ld%s", s->image.rows, s->image.cols,
+             ix.cursor ? " (editing)" : "");
+    snprintf(t2, sizeof t2, "Kernel %ldx%ld%s", s->kernel.rows, s->kernel.cols,
+             kx.cursor ? " (editing)" : "");
+    tui_panel ps[2] = {
+        {t1, s->image.rows, s->image.cols, raw_cell, &ix, ix.cursor ? s->pick_r : 0,
+         ix.cursor ? s->pick_r : 0, ix.cursor ? s->pick_c : 0, ix.cursor ? s->pick_c : 0},
+        {t2, s->kernel.rows, s->kernel.cols, raw_cell, &kx, kx.cursor ? s->pick_r : 0,
+         kx.cursor ? s->pick_r : 0, kx.cursor ? s->pick_c : 0, kx.cursor ? s->pick_c : 0},
+    };
+    int h = area.h - 4;
+    int used = row_of_panels(look, ps, 2, area.y, area.x, area.w, h, NULL);
+    if (!s->walk) {
+        tui_rect r = {area.y + used + 1, 1, area.h - used - 1, area.w - 2};
+        char m[600];
+        snprintf(m, sizeof m, "These settings make no convolution: %s", s->walk_error);
+        tui_wrap(r, m, tui_attr(look, TUI_R_BAD));
+    }
+}
+
+void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
+{
+    char line[512], pad[128];
+    snprintf(line, sizeof line, "%s  stride %ld  padding %s  dilation %ld%s",
+             cc_conv_mode_name(s->conv_mode), s->stride, tui_pad_describe(s, pad, sizeof pad),
+             s->dilation, s->try_mode ? "  [try it yourself]" : "");
+    tui_text(area.y, 1, area.w - 1, line, tui_attr(look, TUI_R_TITLE));
+    if (s->walk) {
+        const cc_walk_geom *g = cc_walk_geometry(s->walk);
+        char sz[128];
+        snprintf(sz, sizeof sz, "in %ldx%ld  out %ldx%ld", g->in_h, g->in_w, g->out_h, g->out_w);
+        int n = (int)strlen(sz);
+        if ((int)strlen(line) + n + 4 < area.w)
+            tui_text(area.y, area.w - n - 1, n, sz, A_NORMAL);
+    }
+    tui_rect rest = {area.y + 2, area.x, area.h - 2, area.w};
+    int editing = s->mode == TUI_MODE_EDIT ||
+                  (s->mode == TUI_MODE_PROMPT &&
+                   (s->prompt == TUI_PROMPT_VALUE || s->prompt == TUI_PROMPT_MATRIX ||
+                    s->edit_back));
+    if (!s->walk || editing) {
+        if (!s->walk)
+            tui_text(area.y + 1, 1, area.w - 1, "No walk: change the settings or the matrices.",
+                     tui_attr(look, TUI_R_BAD));
+        else
+            tui_text(area.y + 1, 1, area.w - 1, "Editing: the walk is recomputed after each change.",
+                     A_NORMAL);
+        draw_raw(s, look, rest);
+        return;
+    }
+    const cc_walk_geom *g = cc_walk_geometry(s->walk);
+    const cc_walk_step *st = &s->cur;
+    step_line(s, line, sizeof line);
+    tui_text(area.y + 1, 1, area.w - 1, line, A_BOLD);
+
+    ctx x = {s, st->kind == CC_STEP_KERNEL || st->kind == CC_STEP_CELL ? st->filter : 0,
+             s->channel};
+    char tp[96], tk[64], ta[64], th[64], to[64], chs[64] = "";
+    if (g->channels > 1)
+        snprintf(chs, sizeof chs, " ch %ld/%ld", x.ch + 1, g->channels);
+    snprintf(tp, sizeof tp, "Padded input%s", chs);
+    snprintf(tk, sizeof tk, g->filters > 1 ? "Kernel %ld" : "Kernel", x.k + 1);
+    snprintf(ta, sizeof ta, "%s", g->mode == CC_MODE_CONVOLUTION ? "Flipped" : "As slid");
+    snprintf(th, sizeof th, "Products");
+    snprintf(to, sizeof to, g->filters > 1 ? "Output %ld" : "Output", x.k + 1);
+    long fr0 = -1, fr1 = -1, fc0 = -1, fc1 = -1;
+    if (st->kind == CC_STEP_CELL) {
+        fr0 = st->win_row;
+        fr1 = st->win_row + g->eff_h - 1;
+        fc0 = st->win_col;
+        fc1 = st->win_col + g->eff_w - 1;
+    }
+    tui_panel top[4] = {
+        {tp, g->padded_h, g->padded_w, padded_cell, &x, fr0, fr1, fc0, fc1},
+        {tk, g->k_h, g->k_w, kernel_cell, &x, -1, -1, -1, -1},
+        {ta, g->k_h, g->k_w, applied_cell, &x, -1, -1, -1, -1},
+        {th, g->k_h, g->k_w, product_cell, &x, -1, -1, -1, -1},
+    };
+    long orow = st->kind == CC_STEP_CELL ? st->out_row : -1;
+    long ocol = st->kind == CC_STEP_CELL ? st->out_col : -1;
+    if (s->mode == TUI_MODE_PICK) {
+        orow = s->pick_r;
+        ocol = s->pick_c;
+    }
+    tui_panel out = {to, g->out_h, g->out_w, output_cell, &x, orow, orow, ocol, ocol};
+
+    /* heights: the top row as tall as it wants, leaving the bottom row at
+     * least 5 lines (or what it wants, if less) */
+    int top_h = 0, tw;
+    for (int i = 0; i < 4; i++) {
+        int h;
+        tui_panel_want(&top[i], &h, &tw);
+        if (h > top_h)
+            top_h = h;
+    }
+    int out_h, out_w;
+    tui_panel_want(&out, &out_h, &out_w);
+    int bottom_min = out_h < 5 ? 5 : out_h;
+    if (bottom_min > rest.h / 2)
+        bottom_min = rest.h / 2;
+    if (top_h > rest.h - bottom_min)
+        top_h = rest.h - bottom_min;
+    if (top_h < 3)
+        top_h = 3;
+    int used = row_of_panels(look, top, 4, rest.y, rest.x, rest.w, top_h, NULL);
+
+    int by = rest.y + used, bh = rest.h - used;
+    if (bh < 3)
+        return;
+    tui_hitmap *hits[1] = {&s->hit};
+    int oh = out_h < bh ? out_h : bh;
+    if (out_w > rest.w / 2)
+        out_w = rest.w / 2 > 12 ? rest.w / 2 : 12;
+    tui_rect orect = {by, rest.x, oh, out_w};
+    tui_panel_draw(look, &out, orect, hits[0]);
+
+    tui_rect box = {by, rest.x + out_w + 1, bh, rest.w - out_w - 1};
+    if (box.w < 12)
+        return;
+    cc_buf b = {0};
+    explain(s, &b);
+    const char *title = st->kind == CC_STEP_CELL ? "Sum" : "What happens";
+    tui_box(look, box, title, TUI_R_TITLE);
+    tui_rect inner = {box.y + 1, box.x + 2, box.h - 2, box.w - 4};
+    int lines = tui_wrap(inner, cc_buf_failed(&b) ? "(out of memory)" : cc_buf_str(&b),
+                         A_NORMAL);
+    if (st->kind == CC_STEP_CELL && s->verdict.valid && s->verdict.step == s->step &&
+        lines < inner.h) {
+        tui_rect v = {inner.y + lines, inner.x, inner.h - lines, inner.w};
+        tui_wrap(v, s->verdict.nwrong == 0 ? "Your answer: right." : "Your answer: wrong.",
+                 tui_attr(look, s->verdict.nwrong == 0 ? TUI_R_GOOD : TUI_R_BAD));
+    }
+    cc_buf_free(&b);
+}

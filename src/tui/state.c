@@ -1,0 +1,1143 @@
+/* state.c - the TUI's state and what each key does to it. No drawing here
+ * and no arithmetic: the walk (convcalc/walk.h) computes every number, this
+ * file only decides which step, cell, setting or text is current. */
+#include "tui.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui_screens.h"
+
+/* ---- help ---------------------------------------------------------------- */
+
+static const tui_keyhelp global_keys[] = {
+    {"F1 .. F4", "switch screen: stepper, shape, layer stack, exercises"},
+    {"Tab / Shift-Tab", "next / previous screen (outside text fields)"},
+    {"?", "this help (arrows scroll it; ?, q or Esc close it)"},
+    {"q", "quit (outside text fields)"},
+    {"F10  Ctrl-C", "quit, from anywhere"},
+};
+
+static const tui_keyhelp stepper_keys[] = {
+    {"n  Space  Right  Down", "next step"},
+    {"p  Backspace  Left  Up", "previous step"},
+    {"g  Home", "first step (the padded input)"},
+    {"G  End", "last step (the finished output)"},
+    {"c", "pick an output cell with the arrows, Enter jumps to it"},
+    {"mouse click", "jump to the output cell clicked"},
+    {"m", "toggle convolution / cross-correlation"},
+    {"s  S", "stride up / down"},
+    {"]  [", "padding up / down"},
+    {"v", "padding: number -> valid -> same -> full -> number"},
+    {"d  D", "dilation up / down"},
+    {"e", "edit the input: arrows move, Enter or a digit types a value,"},
+    {"", "Tab switches input/kernel, r retypes the whole matrix, Esc ends"},
+    {"k", "edit the kernel (as e)"},
+    {"o  O", "load the input / the kernel from a file"},
+    {"<  >", "previous / next channel (multi-channel input)"},
+    {"t", "try it yourself: type each cell's value before it is shown"},
+    {"", "answer: the value, or the products then = value"},
+    {"", "Enter checks, Esc reveals without checking"},
+};
+
+static const tui_keyhelp shape_keys[] = {
+    {"Up  Down  Enter", "move between the fields"},
+    {"typing  Backspace", "change the field: N or HxW; padding P, B,E, valid, same, full"},
+    {"Delete (at the end)", "empty the field: the empty field is the unknown solved for"},
+    {"", "no field empty: the output is computed and checked"},
+    {"Ctrl-P", "pooling on / off"},
+    {"Ctrl-T", "transposed convolution on / off (adds output padding)"},
+    {"Ctrl-R", "pooling: ceil mode on / off"},
+    {"Ctrl-W", "padding unknown: allow different padding per side"},
+    {"Ctrl-O", "kernel unknown: only odd sizes"},
+    {"PgUp  PgDn", "scroll the derivation"},
+};
+
+static const tui_keyhelp stack_keys[] = {
+    {"Enter  i  e", "edit the text (spec language, PyTorch print(model), darknet cfg)"},
+    {"typing", "the table updates as you type; the first bad line is marked >"},
+    {"arrows  Home  End", "move the cursor (while editing)"},
+    {"Backspace  Delete", "delete (Tab inserts two spaces)"},
+    {"Esc", "leave the editor (then q, ? and Tab work again)"},
+    {"Ctrl-O", "load a stack from a file"},
+    {"Ctrl-L", "clear the text"},
+    {"PgUp  PgDn", "scroll the table (Up/Down too outside the editor)"},
+};
+
+static const tui_keyhelp exercise_keys[] = {
+    {"Up  Down  (n  p)", "previous / next problem"},
+    {"Enter  a", "type the answer; Enter again checks it"},
+    {"Esc", "stop typing"},
+    {"s", "show the worked solution"},
+    {"PgUp  PgDn", "scroll the feedback"},
+    {"Ctrl-O", "open an exercise set: a bundled name (cnn-basics) or a file"},
+};
+
+const tui_keyhelp *tui_help_keys(tui_screen screen, size_t *n)
+{
+#define RET(a)                          \
+    do {                                \
+        *n = sizeof a / sizeof a[0];    \
+        return a;                       \
+    } while (0)
+    switch (screen) {
+    case TUI_SCREEN_STEPPER: RET(stepper_keys);
+    case TUI_SCREEN_SHAPE: RET(shape_keys);
+    case TUI_SCREEN_STACK: RET(stack_keys);
+    case TUI_SCREEN_EXERCISES: RET(exercise_keys);
+    default: RET(global_keys);
+    }
+#undef RET
+}
+
+const char *tui_screen_name(tui_screen screen)
+{
+    switch (screen) {
+    case TUI_SCREEN_STEPPER: return "Stepper";
+    case TUI_SCREEN_SHAPE: return "Shape";
+    case TUI_SCREEN_STACK: return "Layer stack";
+    case TUI_SCREEN_EXERCISES: return "Exercises";
+    default: return "";
+    }
+}
+
+/* ---- messages ------------------------------------------------------------ */
+
+static void say(tui_state *s, tui_msg_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void say(tui_state *s, tui_msg_kind kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->msg, sizeof s->msg, fmt, ap);
+    va_end(ap);
+    s->msg_kind = kind;
+}
+
+static void say_error(tui_state *s, const char *what, const cc_error *err)
+{
+    char pos[64] = "";
+    if (err->line > 0)
+        snprintf(pos, sizeof pos, "line %d, column %d: ", err->line, err->col);
+    say(s, TUI_MSG_BAD, "%s%s%s%s", what, what[0] ? ": " : "", pos,
+        err->msg[0] ? err->msg : cc_strerror(err->code));
+}
+
+/* ---- the walk -------------------------------------------------------------- */
+
+const char *tui_pad_describe(const tui_state *s, char *out, size_t size)
+{
+    const char *kind = s->pad_kind == TUI_PAD_VALID  ? "valid"
+                       : s->pad_kind == TUI_PAD_SAME ? "same"
+                       : s->pad_kind == TUI_PAD_FULL ? "full"
+                                                     : NULL;
+    if (!kind) {
+        snprintf(out, size, "%ld", s->pad);
+        return out;
+    }
+    if (s->walk && s->pad_kind != TUI_PAD_VALID) {
+        const cc_walk_geom *g = cc_walk_geometry(s->walk);
+        if (g->pad_top == g->pad_bottom && g->pad_top == g->pad_left &&
+            g->pad_top == g->pad_right)
+            snprintf(out, size, "%s (%ld)", kind, g->pad_top);
+        else
+            snprintf(out, size, "%s (top %ld, bottom %ld, left %ld, right %ld)", kind,
+                     g->pad_top, g->pad_bottom, g->pad_left, g->pad_right);
+    } else {
+        snprintf(out, size, "%s", kind);
+    }
+    return out;
+}
+
+size_t tui_nsteps(const tui_state *s) { return s->walk ? cc_walk_nsteps(s->walk) : 0; }
+
+static size_t cell_index(const tui_state *s, long k, long r, long c)
+{
+    const cc_walk_geom *g = cc_walk_geometry(s->walk);
+    return ((size_t)k * (size_t)g->out_h + (size_t)r) * (size_t)g->out_w + (size_t)c;
+}
+
+int tui_output_shown(const tui_state *s, long k, long r, long c)
+{
+    if (!s->walk)
+        return 0;
+    if (s->try_mode)
+        return s->revealed && s->revealed[cell_index(s, k, r, c)];
+    size_t at = cc_walk_cell_step(s->walk, k, r, c);
+    return at != (size_t)-1 && at <= s->step;
+}
+
+int tui_cell_hidden(const tui_state *s)
+{
+    return s->walk && s->try_mode && s->cur.kind == CC_STEP_CELL &&
+           !tui_output_shown(s, s->cur.filter, s->cur.out_row, s->cur.out_col);
+}
+
+static void verdict_clear(tui_state *s)
+{
+    free(s->verdict.wrong);
+    memset(&s->verdict, 0, sizeof s->verdict);
+}
+
+static void open_prompt(tui_state *s, tui_prompt p, const char *initial)
+{
+    s->mode = TUI_MODE_PROMPT;
+    s->prompt = p;
+    snprintf(s->field.text, sizeof s->field.text, "%s", initial ? initial : "");
+    s->field.len = strlen(s->field.text);
+    s->field.cur = s->field.len;
+}
+
+static void close_prompt(tui_state *s, tui_mode back)
+{
+    s->mode = back;
+    s->prompt = TUI_PROMPT_NONE;
+    s->field.len = s->field.cur = 0;
+    s->field.text[0] = '\0';
+}
+
+/* Load step s->step into s->cur; in try mode, ask for a hidden cell. */
+static void load_step(tui_state *s)
+{
+    if (!s->walk)
+        return;
+    cc_error err;
+    cc_error_clear(&err);
+    if (cc_walk_step_get(s->walk, s->step, &s->cur, &err) != 0) {
+        say_error(s, "step", &err);
+        return;
+    }
+    if (s->verdict.valid && s->verdict.step != s->step)
+        verdict_clear(s);
+    if (tui_cell_hidden(s) && s->mode == TUI_MODE_NORMAL)
+        open_prompt(s, TUI_PROMPT_ANSWER, NULL);
+    else if (s->mode == TUI_MODE_PROMPT && s->prompt == TUI_PROMPT_ANSWER &&
+             !tui_cell_hidden(s))
+        close_prompt(s, TUI_MODE_NORMAL);
+}
+
+/* Rebuild the walk from the current settings, keeping the position (the
+ * same output cell, or the same kind of step) when it still exists. */
+static int rebuild(tui_state *s)
+{
+    long k = -1, r = -1, c = -1;
+    cc_step_kind kind = CC_STEP_PAD;
+    int had = s->walk != NULL;
+    if (had) {
+        kind = s->cur.kind;
+        k = s->cur.filter;
+        r = s->cur.out_row;
+        c = s->cur.out_col;
+    }
+    cc_walk_spec spec;
+    cc_walk_spec_init(&spec);
+    spec.input = &s->image;
+    spec.kernels = &s->kernel;
+    spec.stride_h = spec.stride_w = s->stride;
+    spec.dilation_h = spec.dilation_w = s->dilation;
+    spec.mode = s->conv_mode;
+    switch (s->pad_kind) {
+    case TUI_PAD_NUMBER:
+        spec.pad_kind = CC_PAD_EXPLICIT;
+        spec.pad_top = spec.pad_bottom = spec.pad_left = spec.pad_right = s->pad;
+        break;
+    case TUI_PAD_VALID: spec.pad_kind = CC_PAD_VALID; break;
+    case TUI_PAD_SAME: spec.pad_kind = CC_PAD_SAME; break;
+    case TUI_PAD_FULL: spec.pad_kind = CC_PAD_FULL; break;
+    }
+    cc_error err;
+    cc_error_clear(&err);
+    cc_walk *w = NULL;
+    int rc = cc_walk_new(&w, &spec, &err);
+    cc_walk_free(s->walk);
+    s->walk = NULL;
+    verdict_clear(s);
+    free(s->revealed);
+    s->revealed = NULL;
+    s->nrevealed = 0;
+    if (rc != 0) {
+        snprintf(s->walk_error, sizeof s->walk_error, "%s",
+                 err.msg[0] ? err.msg : cc_strerror(err.code));
+        say(s, TUI_MSG_BAD, "%s", s->walk_error);
+        s->step = 0;
+        if (s->mode == TUI_MODE_PROMPT && s->prompt == TUI_PROMPT_ANSWER)
+            close_prompt(s, TUI_MODE_NORMAL);
+        return rc;
+    }
+    s->walk = w;
+    s->walk_error[0] = '\0';
+    const cc_walk_geom *g = cc_walk_geometry(w);
+    s->nrevealed = (size_t)g->filters * (size_t)g->out_h * (size_t)g->out_w;
+    s->revealed = calloc(s->nrevealed ? s->nrevealed : 1, 1);
+    if (!s->revealed) {
+        cc_walk_free(s->walk);
+        s->walk = NULL;
+        snprintf(s->walk_error, sizeof s->walk_error, "out of memory");
+        say(s, TUI_MSG_BAD, "out of memory");
+        return CC_ENOMEM;
+    }
+    if (s->channel >= g->channels)
+        s->channel = 0;
+    size_t n = cc_walk_nsteps(w);
+    size_t at = 0;
+    if (had) {
+        if (kind == CC_STEP_OUTPUT)
+            at = n - 1;
+        else if (kind == CC_STEP_KERNEL && k < g->filters)
+            at = cc_walk_cell_step(w, k, -1, -1);
+        else if (kind == CC_STEP_CELL && k < g->filters && r < g->out_h && c < g->out_w)
+            at = cc_walk_cell_step(w, k, r, c);
+        else if (kind == CC_STEP_CELL)
+            at = n - 1;
+        if (at == (size_t)-1 || at >= n)
+            at = 0;
+    }
+    s->step = at;
+    load_step(s);
+    return 0;
+}
+
+static void go(tui_state *s, size_t step)
+{
+    if (!s->walk)
+        return;
+    size_t n = cc_walk_nsteps(s->walk);
+    if (step >= n)
+        step = n - 1;
+    s->step = step;
+    s->msg[0] = '\0';
+    load_step(s);
+}
+
+int tui_state_goto_cell(tui_state *s, long row, long col)
+{
+    if (!s->walk)
+        return 0;
+    long k = s->cur.kind == CC_STEP_KERNEL || s->cur.kind == CC_STEP_CELL ? s->cur.filter : 0;
+    size_t at = cc_walk_cell_step(s->walk, k, row, col);
+    if (at == (size_t)-1)
+        return 0;
+    go(s, at);
+    return 1;
+}
+
+/* ---- set up ---------------------------------------------------------------- */
+
+static int parse_matrix(cc_matrix *m, const char *text, const char *source, cc_error *err)
+{
+    int rc = cc_matrix_parse(m, text, strlen(text), err);
+    if (rc != 0)
+        cc_error_source(err, source);
+    return rc;
+}
+
+int tui_state_init(tui_state *s, const tui_options *o, cc_error *err)
+{
+    memset(s, 0, sizeof *s);
+    cc_matrix ex_image = {0}, ex_kernel = {0};
+    cc_walk_spec ex;
+    int rc = cc_walk_example(&ex_image, &ex_kernel, &ex, err);
+    if (rc != 0)
+        return rc;
+    int own = o && (o->image || o->kernel);
+    if (o && o->image) {
+        const char *src = o->image_source ? o->image_source : "--image";
+        rc = parse_matrix(&s->image, o->image, src, err);
+        if (rc == 0 && s->image.n != 1) {
+            cc_error_source(err, src);
+            rc = cc_error_set(err, CC_EINVAL,
+                              "the input is one image: '||' or '---' (which separate "
+                              "filters) do not belong in it");
+        }
+    } else {
+        s->image = ex_image;
+        memset(&ex_image, 0, sizeof ex_image);
+    }
+    if (rc == 0 && o && o->kernel) {
+        rc = parse_matrix(&s->kernel, o->kernel,
+                          o->kernel_source ? o->kernel_source : "--kernel", err);
+    } else if (rc == 0) {
+        s->kernel = ex_kernel;
+        memset(&ex_kernel, 0, sizeof ex_kernel);
+    }
+    cc_matrix_free(&ex_image);
+    cc_matrix_free(&ex_kernel);
+    if (rc != 0) {
+        tui_state_free(s);
+        return rc;
+    }
+    s->stride = o && o->stride > 0 ? o->stride : ex.stride_h;
+    s->dilation = o && o->dilation > 0 ? o->dilation : ex.dilation_h;
+    s->conv_mode = o && o->correlation ? CC_MODE_CORRELATION : ex.mode;
+    if (o && o->pad_set) {
+        s->pad_kind = o->pad_kind;
+        s->pad = o->pad;
+    } else {
+        s->pad_kind = TUI_PAD_NUMBER;
+        s->pad = own ? 0 : ex.pad_top;
+    }
+    rc = rebuild(s);
+    if (rc != 0) {
+        cc_error_set(err, rc, "%s", s->walk_error);
+        tui_state_free(s);
+        return rc;
+    }
+    s->msg[0] = '\0';
+    return 0;
+}
+
+void tui_state_free(tui_state *s)
+{
+    cc_walk_free(s->walk);
+    cc_walk_step_free(&s->cur);
+    cc_matrix_free(&s->image);
+    cc_matrix_free(&s->kernel);
+    free(s->revealed);
+    verdict_clear(s);
+    tui_screens_free(s);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- the text field ----------------------------------------------------------- */
+
+/* Edit s->field with key; returns 1 when the key was used. */
+int tui_field_key(tui_field *f, int key)
+{
+    switch (key) {
+    case TUI_KEY_LEFT:
+        if (f->cur > 0)
+            f->cur--;
+        return 1;
+    case TUI_KEY_RIGHT:
+        if (f->cur < f->len)
+            f->cur++;
+        return 1;
+    case TUI_KEY_HOME:
+    case 1: /* Ctrl-A */
+        f->cur = 0;
+        return 1;
+    case TUI_KEY_END:
+    case 5: /* Ctrl-E */
+        f->cur = f->len;
+        return 1;
+    case TUI_KEY_BACKSPACE:
+    case 8:
+    case 127:
+        if (f->cur > 0) {
+            memmove(f->text + f->cur - 1, f->text + f->cur, f->len - f->cur + 1);
+            f->cur--;
+            f->len--;
+        }
+        return 1;
+    case TUI_KEY_DELETE:
+        if (f->cur < f->len) {
+            memmove(f->text + f->cur, f->text + f->cur + 1, f->len - f->cur);
+            f->len--;
+        }
+        return 1;
+    case 21: /* Ctrl-U */
+        f->len = f->cur = 0;
+        f->text[0] = '\0';
+        return 1;
+    default:
+        if (key >= 32 && key < 256 && key != 127) {
+            if (f->len + 1 >= sizeof f->text)
+                return 1;
+            memmove(f->text + f->cur + 1, f->text + f->cur, f->len - f->cur + 1);
+            f->text[f->cur++] = (char)key;
+            f->len++;
+            return 1;
+        }
+        return 0;
+    }
+}
+
+/* ---- try it yourself ------------------------------------------------------------ */
+
+/* Read the numbers of an answer: "7", or the products then "= 7". Terms
+ * are separated by spaces, commas, semicolons or '+'; "(-1)" is -1.
+ * Returns the count of numbers before '=' (or -1 on a malformed answer)
+ * and sets *value / *has_value. */
+static long parse_answer(const char *text, double *nums, long max, double *value,
+                         int *has_value, char *why, size_t why_size)
+{
+    long n = 0;
+    *has_value = 0;
+    const char *p = text;
+    int after_eq = 0;
+    while (*p) {
+        if (strchr(" \t,;+()", *p)) {
+            p++;
+            continue;
+        }
+        if (*p == '=') {
+            if (after_eq) {
+                snprintf(why, why_size, "two '=' in the answer");
+                return -1;
+            }
+            after_eq = 1;
+            p++;
+            continue;
+        }
+        char *end;
+        errno = 0;
+        double v = strtod(p, &end);
+        if (end == p) {
+            snprintf(why, why_size, "'%c' is not part of a number", *p);
+            return -1;
+        }
+        if (errno == ERANGE) {
+            snprintf(why, why_size, "a number is out of range");
+            return -1;
+        }
+        p = end;
+        if (after_eq) {
+            if (*has_value) {
+                snprintf(why, why_size, "one value after '=', please");
+                return -1;
+            }
+            *value = v;
+            *has_value = 1;
+        } else {
+            if (n >= max) {
+                snprintf(why, why_size, "more than %ld products", max);
+                return -1;
+            }
+            nums[n++] = v;
+        }
+    }
+    if (!after_eq) {
+        if (n == 1) { /* just the value */
+            *value = nums[0];
+            *has_value = 1;
+            return 0;
+        }
+        snprintf(why, why_size, n == 0 ? "type a number" : "end the products with '= value'");
+        return -1;
+    }
+    if (!*has_value) {
+        snprintf(why, why_size, "a value is missing after '='");
+        return -1;
+    }
+    return n;
+}
+
+static void check_answer(tui_state *s)
+{
+    const cc_walk_step *st = &s->cur;
+    size_t nprod = (size_t)st->channels * (size_t)st->k_h * (size_t)st->k_w;
+    double *nums = malloc((nprod + 1) * sizeof *nums);
+    unsigned char *wrong = calloc(nprod + 1, 1);
+    if (!nums || !wrong) {
+        free(nums);
+        free(wrong);
+        say(s, TUI_MSG_BAD, "out of memory");
+        return;
+    }
+    char why[128];
+    double value = 0;
+    int has_value;
+    long n = parse_answer(s->field.text, nums, (long)nprod, &value, &has_value, why, sizeof why);
+    if (n < 0 || (n > 0 && (size_t)n != nprod)) {
+        if (n > 0)
+            snprintf(why, sizeof why, "%ld products given, the window has %zu", n, nprod);
+        say(s, TUI_MSG_BAD, "Cannot read the answer: %s (type the value, or the %zu "
+            "products then = value)", why, nprod);
+        free(nums);
+        free(wrong);
+        return;
+    }
+    int value_ok = 0;
+    size_t nwrong = cc_walk_check_cell(st, value, n > 0 ? nums : NULL, n > 0 ? wrong : NULL,
+                                       &value_ok);
+    verdict_clear(s);
+    s->verdict.valid = 1;
+    s->verdict.step = s->step;
+    s->verdict.value_ok = value_ok;
+    s->verdict.nwrong = nwrong;
+    s->verdict.gave_products = n > 0;
+    s->verdict.wrong = wrong;
+    s->verdict.nprod = nprod;
+    s->verdict.got_value = value;
+    s->revealed[cell_index(s, st->filter, st->out_row, st->out_col)] = 1;
+
+    char want[64], got[64];
+    cc_matrix_fmt_value(want, sizeof want, st->value);
+    cc_matrix_fmt_value(got, sizeof got, value);
+    if (nwrong == 0) {
+        say(s, TUI_MSG_GOOD, "Right: output (%ld,%ld) = %s.", st->out_row, st->out_col, want);
+    } else {
+        cc_buf b = {0};
+        if (value_ok)
+            cc_buf_printf(&b, "The value %s is right, but", want);
+        else
+            cc_buf_printf(&b, "Wrong: output (%ld,%ld) is %s, not %s.", st->out_row,
+                          st->out_col, want, got);
+        if (n > 0) {
+            size_t shown = 0, differ = 0;
+            for (size_t t = 0; t < nprod; t++)
+                differ += wrong[t];
+            if (differ) {
+                cc_buf_printf(&b, " %s: ", differ == 1 ? "this term differs" : "these terms differ");
+                for (size_t t = 0; t < nprod && shown < 4; t++) {
+                    if (!wrong[t])
+                        continue;
+                    char a[32], c[32];
+                    long per = st->k_h * st->k_w;
+                    long ch = (long)t / per, u = ((long)t % per) / st->k_w, v = (long)t % st->k_w;
+                    cc_matrix_fmt_value(a, sizeof a, nums[t]);
+                    cc_matrix_fmt_value(c, sizeof c, st->products[t]);
+                    cc_buf_printf(&b, "%s(%ld,%ld)%s you %s, is %s", shown ? "; " : "", u, v,
+                                  st->channels > 1 ? (ch == 0 ? "" : "") : "", a, c);
+                    shown++;
+                }
+                if (differ > shown)
+                    cc_buf_printf(&b, "; and %zu more", differ - shown);
+            } else if (!value_ok) {
+                cc_buf_puts(&b, " The products are right: check the sum.");
+            }
+        } else if (!value_ok) {
+            /* The commonest slip: sliding the kernel without flipping it
+             * (or flipping it when correlating). */
+            cc_walk_spec spec;
+            cc_walk_spec_init(&spec);
+            spec.input = &s->image;
+            spec.kernels = &s->kernel;
+            spec.stride_h = spec.stride_w = s->stride;
+            spec.dilation_h = spec.dilation_w = s->dilation;
+            const cc_walk_geom *g = cc_walk_geometry(s->walk);
+            spec.pad_kind = CC_PAD_EXPLICIT;
+            spec.pad_top = g->pad_top;
+            spec.pad_bottom = g->pad_bottom;
+            spec.pad_left = g->pad_left;
+            spec.pad_right = g->pad_right;
+            spec.mode = s->conv_mode == CC_MODE_CONVOLUTION ? CC_MODE_CORRELATION
+                                                             : CC_MODE_CONVOLUTION;
+            cc_walk *other = NULL;
+            cc_walk_step ost = {0};
+            if (cc_walk_new(&other, &spec, NULL) == 0 &&
+                cc_walk_step_get(other, s->step, &ost, NULL) == 0 &&
+                ost.kind == CC_STEP_CELL && cc_walk_values_equal(ost.value, value) &&
+                !cc_walk_values_equal(st->value, value))
+                cc_buf_printf(&b, " %s is the %s value: %s", got,
+                              cc_conv_mode_name(spec.mode),
+                              s->conv_mode == CC_MODE_CONVOLUTION
+                                  ? "convolution flips the kernel first."
+                                  : "cross-correlation does not flip the kernel.");
+            cc_walk_step_free(&ost);
+            cc_walk_free(other);
+        }
+        say(s, TUI_MSG_BAD, "%s", cc_buf_failed(&b) ? "Wrong." : cc_buf_str(&b));
+        cc_buf_free(&b);
+    }
+    free(nums);
+}
+
+static void set_try_mode(tui_state *s, int on)
+{
+    s->try_mode = on;
+    verdict_clear(s);
+    if (s->mode == TUI_MODE_PROMPT && s->prompt == TUI_PROMPT_ANSWER)
+        close_prompt(s, TUI_MODE_NORMAL);
+    if (!s->walk)
+        return;
+    memset(s->revealed, 0, s->nrevealed);
+    /* the cells already passed stay shown */
+    const cc_walk_geom *g = cc_walk_geometry(s->walk);
+    for (long k = 0; k < g->filters; k++)
+        for (long r = 0; r < g->out_h; r++)
+            for (long c = 0; c < g->out_w; c++)
+                if (cc_walk_cell_step(s->walk, k, r, c) < s->step)
+                    s->revealed[cell_index(s, k, r, c)] = 1;
+    if (on)
+        say(s, TUI_MSG_INFO, "Try it yourself: type each output value (or the products, "
+            "then = value) before it is shown.");
+    else
+        say(s, TUI_MSG_INFO, "Try it yourself is off.");
+    load_step(s);
+}
+
+/* ---- editing the matrices --------------------------------------------------------- */
+
+static cc_matrix *edited(tui_state *s) { return s->edit_kernel ? &s->kernel : &s->image; }
+
+/* The plane being edited: (group, channel) of the edited matrix. */
+static void edit_plane(const tui_state *s, long *n, long *c)
+{
+    const cc_matrix *m = s->edit_kernel ? &s->kernel : &s->image;
+    *n = s->edit_kernel && s->walk && s->cur.kind != CC_STEP_PAD ? s->cur.filter : 0;
+    if (*n >= m->n)
+        *n = 0;
+    *c = s->channel < m->c ? s->channel : 0;
+}
+
+void tui_edit_plane(const tui_state *s, long *n, long *c) { edit_plane(s, n, c); }
+
+static void start_edit(tui_state *s, int kernel)
+{
+    s->mode = TUI_MODE_EDIT;
+    s->edit_kernel = kernel;
+    s->pick_r = s->pick_c = 0;
+    say(s, TUI_MSG_INFO, "Editing the %s: arrows move, Enter or a digit types a value, "
+        "Tab switches, r retypes it all, Esc ends.", kernel ? "kernel" : "input");
+}
+
+static void commit_value(tui_state *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s->field.text, &end);
+    while (*end == ' ')
+        end++;
+    if (end == s->field.text || *end || errno == ERANGE) {
+        say(s, TUI_MSG_BAD, "'%s' is not a number", s->field.text);
+        return;
+    }
+    long n, c;
+    edit_plane(s, &n, &c);
+    cc_matrix *m = edited(s);
+    cc_matrix_set(m, n, c, s->pick_r, s->pick_c, v);
+    char buf[64];
+    say(s, TUI_MSG_INFO, "%s (%ld,%ld) = %s", s->edit_kernel ? "kernel" : "input", s->pick_r,
+        s->pick_c, cc_matrix_fmt_value(buf, sizeof buf, v));
+    rebuild(s);
+}
+
+/* Replace the input or the kernel by a parsed text; keeps the old one when
+ * it does not parse. */
+static void replace_matrix(tui_state *s, int kernel, const char *text, size_t len,
+                           const char *source)
+{
+    cc_matrix m = {0};
+    cc_error err;
+    cc_error_clear(&err);
+    if (cc_matrix_parse(&m, text, len, &err) != 0) {
+        cc_error_source(&err, source);
+        char what[300];
+        snprintf(what, sizeof what, "%s", source);
+        say_error(s, what, &err);
+        return;
+    }
+    if (!kernel && m.n != 1) {
+        cc_matrix_free(&m);
+        say(s, TUI_MSG_BAD, "%s: the input is one image ('||' and '---' separate filters)",
+            source);
+        return;
+    }
+    cc_matrix *dst = kernel ? &s->kernel : &s->image;
+    cc_matrix_free(dst);
+    *dst = m;
+    s->pick_r = s->pick_c = 0;
+    if (rebuild(s) == 0)
+        say(s, TUI_MSG_INFO, "%s: %ld x %ld %s loaded", source, m.rows, m.cols,
+            kernel ? "kernel" : "input");
+}
+
+static void load_file(tui_state *s, int kernel, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        say(s, TUI_MSG_BAD, "%s: cannot open: %s", path, strerror(errno));
+        return;
+    }
+    cc_buf b = {0};
+    char chunk[4096];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        cc_buf_append(&b, chunk, got);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || cc_buf_failed(&b))
+        say(s, TUI_MSG_BAD, "%s: cannot read it", path);
+    else
+        replace_matrix(s, kernel, cc_buf_str(&b), b.len, path);
+    cc_buf_free(&b);
+}
+
+/* ---- keys of the stepper ------------------------------------------------------------ */
+
+static void change_long(tui_state *s, long *v, long delta, long min, const char *name)
+{
+    if (*v + delta < min) {
+        say(s, TUI_MSG_BAD, "%s cannot be less than %ld", name, min);
+        return;
+    }
+    *v += delta;
+    if (rebuild(s) == 0)
+        say(s, TUI_MSG_INFO, "%s %ld", name, *v);
+}
+
+static void change_padding(tui_state *s, long delta)
+{
+    if (s->pad_kind != TUI_PAD_NUMBER) {
+        /* from valid/same/full, start from the padding they gave */
+        long top = s->walk ? cc_walk_geometry(s->walk)->pad_top : 0;
+        s->pad_kind = TUI_PAD_NUMBER;
+        s->pad = top;
+    }
+    change_long(s, &s->pad, delta, 0, "padding");
+}
+
+static void cycle_padding(tui_state *s)
+{
+    switch (s->pad_kind) {
+    case TUI_PAD_NUMBER: s->pad_kind = TUI_PAD_VALID; break;
+    case TUI_PAD_VALID: s->pad_kind = TUI_PAD_SAME; break;
+    case TUI_PAD_SAME: s->pad_kind = TUI_PAD_FULL; break;
+    case TUI_PAD_FULL: s->pad_kind = TUI_PAD_NUMBER; break;
+    }
+    char d[128];
+    if (rebuild(s) == 0)
+        say(s, TUI_MSG_INFO, "padding %s", tui_pad_describe(s, d, sizeof d));
+}
+
+static void prompt_done(tui_state *s)
+{
+    tui_prompt p = s->prompt;
+    switch (p) {
+    case TUI_PROMPT_ANSWER:
+        check_answer(s);
+        if (!tui_cell_hidden(s))
+            close_prompt(s, TUI_MODE_NORMAL);
+        else
+            s->field.len = s->field.cur = 0, s->field.text[0] = '\0';
+        return;
+    case TUI_PROMPT_VALUE:
+        commit_value(s);
+        close_prompt(s, TUI_MODE_EDIT);
+        return;
+    case TUI_PROMPT_LOAD_IMAGE:
+    case TUI_PROMPT_LOAD_KERNEL: {
+        char path[sizeof s->field.text];
+        memcpy(path, s->field.text, sizeof path);
+        tui_mode back = s->edit_back ? TUI_MODE_EDIT : TUI_MODE_NORMAL;
+        close_prompt(s, back);
+        if (path[0])
+            load_file(s, p == TUI_PROMPT_LOAD_KERNEL, path);
+        return;
+    }
+    case TUI_PROMPT_MATRIX: {
+        char text[sizeof s->field.text];
+        memcpy(text, s->field.text, sizeof text);
+        close_prompt(s, TUI_MODE_EDIT);
+        replace_matrix(s, s->edit_kernel, text, strlen(text),
+                       s->edit_kernel ? "kernel" : "input");
+        return;
+    }
+    default:
+        close_prompt(s, TUI_MODE_NORMAL);
+        return;
+    }
+}
+
+static int prompt_key(tui_state *s, int key)
+{
+    if (key == TUI_KEY_ESC) {
+        if (s->prompt == TUI_PROMPT_ANSWER) {
+            const cc_walk_step *st = &s->cur;
+            s->revealed[cell_index(s, st->filter, st->out_row, st->out_col)] = 1;
+            char v[64];
+            say(s, TUI_MSG_INFO, "Shown without an answer: output (%ld,%ld) = %s.",
+                st->out_row, st->out_col, cc_matrix_fmt_value(v, sizeof v, st->value));
+            close_prompt(s, TUI_MODE_NORMAL);
+        } else {
+            tui_mode back = s->prompt == TUI_PROMPT_VALUE || s->prompt == TUI_PROMPT_MATRIX ||
+                                    s->edit_back
+                                ? TUI_MODE_EDIT
+                                : TUI_MODE_NORMAL;
+            close_prompt(s, back);
+            s->msg[0] = '\0';
+        }
+        return TUI_CONTINUE;
+    }
+    if (key == TUI_KEY_ENTER || key == '\r') {
+        prompt_done(s);
+        return TUI_CONTINUE;
+    }
+    /* in try mode the step keys that cannot be typed still move */
+    if (s->prompt == TUI_PROMPT_ANSWER) {
+        switch (key) {
+        case TUI_KEY_UP: case TUI_KEY_PGUP:
+            if (s->step > 0) {
+                close_prompt(s, TUI_MODE_NORMAL);
+                go(s, s->step - 1);
+            }
+            return TUI_CONTINUE;
+        case TUI_KEY_DOWN: case TUI_KEY_PGDN:
+            close_prompt(s, TUI_MODE_NORMAL);
+            s->revealed[cell_index(s, s->cur.filter, s->cur.out_row, s->cur.out_col)] = 0;
+            go(s, s->step + 1);
+            return TUI_CONTINUE;
+        default:
+            break;
+        }
+    }
+    tui_field_key(&s->field, key);
+    return TUI_CONTINUE;
+}
+
+static int pick_key(tui_state *s, int key)
+{
+    const cc_walk_geom *g = s->walk ? cc_walk_geometry(s->walk) : NULL;
+    if (!g) {
+        s->mode = TUI_MODE_NORMAL;
+        return TUI_CONTINUE;
+    }
+    switch (key) {
+    case TUI_KEY_UP: case 'k':
+        if (s->pick_r > 0) s->pick_r--;
+        break;
+    case TUI_KEY_DOWN: case 'j':
+        if (s->pick_r + 1 < g->out_h) s->pick_r++;
+        break;
+    case TUI_KEY_LEFT: case 'h':
+        if (s->pick_c > 0) s->pick_c--;
+        break;
+    case TUI_KEY_RIGHT: case 'l':
+        if (s->pick_c + 1 < g->out_w) s->pick_c++;
+        break;
+    case TUI_KEY_HOME: s->pick_c = 0; break;
+    case TUI_KEY_END: s->pick_c = g->out_w - 1; break;
+    case TUI_KEY_ENTER: case '\r': case ' ':
+        s->mode = TUI_MODE_NORMAL;
+        tui_state_goto_cell(s, s->pick_r, s->pick_c);
+        break;
+    case TUI_KEY_ESC: case 'c':
+        s->mode = TUI_MODE_NORMAL;
+        s->msg[0] = '\0';
+        break;
+    default:
+        break;
+    }
+    return TUI_CONTINUE;
+}
+
+static int edit_key(tui_state *s, int key)
+{
+    long n, c;
+    edit_plane(s, &n, &c);
+    cc_matrix *m = edited(s);
+    switch (key) {
+    case TUI_KEY_UP: if (s->pick_r > 0) s->pick_r--; break;
+    case TUI_KEY_DOWN: if (s->pick_r + 1 < m->rows) s->pick_r++; break;
+    case TUI_KEY_LEFT: if (s->pick_c > 0) s->pick_c--; break;
+    case TUI_KEY_RIGHT: if (s->pick_c + 1 < m->cols) s->pick_c++; break;
+    case TUI_KEY_HOME: s->pick_c = 0; break;
+    case TUI_KEY_END: s->pick_c = m->cols - 1; break;
+    case TUI_KEY_TAB:
+        start_edit(s, !s->edit_kernel);
+        break;
+    case TUI_KEY_ESC: case 'e': case 'k':
+        s->mode = TUI_MODE_NORMAL;
+        say(s, TUI_MSG_INFO, "Editing done.");
+        load_step(s);
+        break;
+    case TUI_KEY_ENTER: case '\r': {
+        char v[64];
+        cc_matrix_fmt_value(v, sizeof v, cc_matrix_get(m, n, c, s->pick_r, s->pick_c));
+        open_prompt(s, TUI_PROMPT_VALUE, v);
+        break;
+    }
+    case 'r': {
+        cc_buf b = {0};
+        cc_matrix_render(&b, m, n, c, CC_FORMAT_CSV, 0);
+        /* one line: rows separated by ';' */
+        char line[sizeof s->field.text];
+        size_t j = 0;
+        for (const char *p = cc_buf_str(&b); *p && j + 2 < sizeof line; p++) {
+            if (*p == '\n') {
+                if (p[1])
+                    line[j++] = ';', line[j++] = ' ';
+            } else {
+                line[j++] = *p == ',' ? ' ' : *p;
+            }
+        }
+        line[j] = '\0';
+        cc_buf_free(&b);
+        open_prompt(s, TUI_PROMPT_MATRIX, line);
+        break;
+    }
+    case 'o':
+        s->edit_back = 1;
+        open_prompt(s, s->edit_kernel ? TUI_PROMPT_LOAD_KERNEL : TUI_PROMPT_LOAD_IMAGE, NULL);
+        break;
+    default:
+        if ((key >= '0' && key <= '9') || key == '-' || key == '.') {
+            char first[2] = {(char)key, 0};
+            open_prompt(s, TUI_PROMPT_VALUE, first);
+        }
+        break;
+    }
+    return TUI_CONTINUE;
+}
+
+static int stepper_key(tui_state *s, int key)
+{
+    switch (s->mode) {
+    case TUI_MODE_PROMPT: return prompt_key(s, key);
+    case TUI_MODE_PICK: return pick_key(s, key);
+    case TUI_MODE_EDIT: return edit_key(s, key);
+    case TUI_MODE_NORMAL: break;
+    }
+    switch (key) {
+    case 'n': case ' ': case TUI_KEY_RIGHT: case TUI_KEY_DOWN: case TUI_KEY_PGDN:
+        if (s->walk && s->step + 1 < tui_nsteps(s))
+            go(s, s->step + 1);
+        else if (s->walk)
+            say(s, TUI_MSG_INFO, "This is the last step.");
+        break;
+    case 'p': case TUI_KEY_LEFT: case TUI_KEY_UP: case TUI_KEY_PGUP:
+    case TUI_KEY_BACKSPACE: case 127: case 8:
+        if (s->walk && s->step > 0)
+            go(s, s->step - 1);
+        else if (s->walk)
+            say(s, TUI_MSG_INFO, "This is the first step.");
+        break;
+    case 'g': case TUI_KEY_HOME: go(s, 0); break;
+    case 'G': case TUI_KEY_END: go(s, tui_nsteps(s) ? tui_nsteps(s) - 1 : 0); break;
+    case 'c':
+        if (!s->walk)
+            break;
+        s->mode = TUI_MODE_PICK;
+        if (s->cur.kind == CC_STEP_CELL) {
+            s->pick_r = s->cur.out_row;
+            s->pick_c = s->cur.out_col;
+        } else {
+            s->pick_r = s->pick_c = 0;
+        }
+        say(s, TUI_MSG_INFO, "Pick an output cell: arrows move, Enter jumps, Esc cancels.");
+        break;
+    case 'm':
+        s->conv_mode = s->conv_mode == CC_MODE_CONVOLUTION ? CC_MODE_CORRELATION
+                                                            : CC_MODE_CONVOLUTION;
+        if (rebuild(s) == 0)
+            say(s, TUI_MSG_INFO, "mode: %s", cc_conv_mode_name(s->conv_mode));
+        break;
+    case 's': change_long(s, &s->stride, 1, 1, "stride"); break;
+    case 'S': change_long(s, &s->stride, -1, 1, "stride"); break;
+    case 'd': change_long(s, &s->dilation, 1, 1, "dilation"); break;
+    case 'D': change_long(s, &s->dilation, -1, 1, "dilation"); break;
+    case ']': change_padding(s, 1); break;
+    case '[': change_padding(s, -1); break;
+    case 'v': cycle_padding(s); break;
+    case 'e': start_edit(s, 0); break;
+    case 'k': start_edit(s, 1); break;
+    case 'o':
+        s->edit_back = 0;
+        open_prompt(s, TUI_PROMPT_LOAD_IMAGE, NULL);
+        break;
+    case 'O':
+        s->edit_back = 0;
+        open_prompt(s, TUI_PROMPT_LOAD_KERNEL, NULL);
+        break;
+    case 't': set_try_mode(s, !s->try_mode); break;
+    case TUI_KEY_ENTER: case '\r':
+        if (tui_cell_hidden(s))
+            open_prompt(s, TUI_PROMPT_ANSWER, NULL);
+        break;
+    case '<': case '>': {
+        long nc = s->image.c;
+        if (nc <= 1) {
+            say(s, TUI_MSG_INFO, "The input has one channel.");
+            break;
+        }
+        s->channel = (s->channel + (key == '>' ? 1 : nc - 1)) % nc;
+        say(s, TUI_MSG_INFO, "channel %ld of %ld", s->channel + 1, nc);
+        break;
+    }
+    default:
+        break;
+    }
+    return TUI_CONTINUE;
+}
+
+/* Switch screens; a prompt that is open is dropped (a hidden cell of try
+ * it yourself asks again when the stepper comes back). */
+static void switch_screen(tui_state *s, tui_screen to)
+{
+    if (s->mode == TUI_MODE_PROMPT)
+        close_prompt(s, TUI_MODE_NORMAL);
+    if (s->mode == TUI_MODE_PICK)
+        s->mode = TUI_MODE_NORMAL;
+    s->edit_back = 0;
+    s->msg[0] = '\0';
+    s->screen = to;
+    if (to == TUI_SCREEN_STEPPER && s->mode == TUI_MODE_NORMAL && tui_cell_hidden(s))
+        open_prompt(s, TUI_PROMPT_ANSWER, NULL);
+}
+
+/* ---- every key ------------------------------------------------------------------------ */
+
+/* Is the focus in a text field (so that letters are typed, not commands)? */
+static int typing(const tui_state *s)
+{
+    if (s->screen == TUI_SCREEN_STEPPER)
+        return s->mode == TUI_MODE_PROMPT;
+    return tui_screen_typing(s);
+}
+
+int tui_state_key(tui_state *s, int key)
+{
+    if (key == TUI_KEY_CTRL_C)
+        return TUI_QUIT;
+    if (key == TUI_KEY_RESIZE)
+        return TUI_CONTINUE;
+    if (s->help) {
+        switch (key) {
+        case TUI_KEY_UP: case 'k':
+            if (s->help_scroll > 0) s->help_scroll--;
+            break;
+        case TUI_KEY_DOWN: case 'j': s->help_scroll++; break;
+        case TUI_KEY_PGUP: s->help_scroll = s->help_scroll > 10 ? s->help_scroll - 10 : 0; break;
+        case TUI_KEY_PGDN: s->help_scroll += 10; break;
+        case TUI_KEY_HOME: s->help_scroll = 0; break;
+        case TUI_KEY_END: s->help_scroll = 1000; break; /* draw.c clamps it */
+        case '?': case 'q': case TUI_KEY_ESC: case TUI_KEY_ENTER:
+            s->help = 0;
+            break;
+        default: break;
+        }
+        return TUI_CONTINUE;
+    }
+    if (key >= TUI_KEY_F1 && key <= TUI_KEY_F4) {
+        switch_screen(s, (tui_screen)(key - TUI_KEY_F1));
+        return TUI_CONTINUE;
+    }
+    if (key == TUI_KEY_F10)
+        return TUI_QUIT;
+    if (!typing(s)) {
+        int plain = s->screen != TUI_SCREEN_STEPPER || s->mode == TUI_MODE_NORMAL;
+        if (key == 'q' && plain)
+            return TUI_QUIT;
+        if (key == '?') {
+            s->help = 1;
+            s->help_scroll = 0;
+            return TUI_CONTINUE;
+        }
+        if ((key == TUI_KEY_TAB || key == TUI_KEY_BTAB) && plain) {
+            int d = key == TUI_KEY_TAB ? 1 : TUI_NSCREENS - 1;
+            switch_screen(s, (tui_screen)((s->screen + d) % TUI_NSCREENS));
+            return TUI_CONTINUE;
+        }
+    }
+    if (s->screen == TUI_SCREEN_STEPPER)
+        return stepper_key(s, key);
+    return tui_screen_key(s, key);
+}
+
+int tui_state_click(tui_state *s, int y, int x)
+{
+    const tui_hitmap *h = &s->hit;
+    if (s->screen != TUI_SCREEN_STEPPER || s->mode != TUI_MODE_NORMAL || !h->valid ||
+        h->cell_w <= 0)
+        return 0;
+    if (y < h->y0 || x < h->x0)
+        return 0;
+    long r = y - h->y0, c = (x - h->x0) / h->cell_w;
+    if (r >= h->rows || c >= h->cols)
+        return 0;
+    return tui_state_goto_cell(s, h->row0 + r, h->col0 + c);
+}

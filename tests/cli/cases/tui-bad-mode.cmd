@@ -1,0 +1,1 @@
+$CONVCALC tui --mode sideways

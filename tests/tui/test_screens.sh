@@ -1,0 +1,58 @@
+#!/bin/sh
+# The help overlay, and the other screens: the shape calculator solving
+# for the empty field, the layer stack table updating as one types, the
+# exercises graded.
+. tests/tui/lib.sh
+tui_start 80 24
+expect "Step 1/18"
+keys ?
+expect "Help: Stepper keys"
+expect "toggle convolution / cross-correlation"
+keys PgDn PgDn
+expect "quit, from anywhere"
+expect "try it yourself: type each cell's value before"
+keys q
+expect "Step 1/18"
+expect_not "Help: Stepper keys"
+
+# shape: input 32, kernel 5, output 32, padding left empty
+keys F2
+expect "convolution: solve for the padding"
+expect "so P = 2"
+keys Up BSpace
+send_text "7"
+expect "so P = 3"
+keys ?
+expect "Help: Shape keys"
+keys Escape
+# empty the output too: two unknowns
+keys Down Down Down Down End BSpace BSpace
+expect "2 fields are empty"
+send_text "26"
+expect "so P = 0"
+
+# layer stack: the example, then typed
+keys F3
+expect "Layer stack: spec, 8 layers, input 3x32x32"
+expect "(5*5*3 + 1) * 32 = 2432"
+keys Enter C-l
+send_text "input 28x28"
+keys Enter
+send_text "conv 8 3x3 pad 1"
+keys Enter
+send_text "maxpool 2"
+keys Enter
+send_text "linearr 10"
+expect "line 4, column 1: unknown layer 'linearr'"
+expect "Layer stack [as last read: the text has an error]: spec, 2 layers"
+keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace
+send_text "flatten"
+keys Enter
+send_text "linear 10"
+expect "spec, 4 layers, input 1x28x28"
+expect "(3*3*1 + 1) * 8 = 80"
+expect "(1568 + 1) * 10 = 15690"
+keys Escape
+
+keys q
+expect_clean_exit
