@@ -54,11 +54,20 @@ deps:
 	  fi; \
 	fi
 
-build/obj/%.o: %.c $(HDRS) | deps
+# Objects depend on this stamp, which changes only when PREFIX (so
+# CONVCALC_DATADIR) or VERSION does: `make install PREFIX=/x` after a plain
+# `make` rebuilds instead of installing a program that looks in /usr/local.
+CONFIG_STAMP = build/config.stamp
+$(CONFIG_STAMP): FORCE
+	@mkdir -p build; echo "$(DATADIR) $(VERSION)" | cmp -s - $@ || echo "$(DATADIR) $(VERSION)" > $@
+.PHONY: FORCE
+FORCE:
+
+build/obj/%.o: %.c $(HDRS) $(CONFIG_STAMP) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -fPIC $(INCS) $(DEFS) -c $< -o $@
 
-build/asan/obj/%.o: %.c $(HDRS) | deps
+build/asan/obj/%.o: %.c $(HDRS) $(CONFIG_STAMP) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) -O1 -g $(SANITIZE) $(INCS) $(DEFS) -c $< -o $@
 
@@ -83,7 +92,7 @@ build/asan/libfe.a: $(AFE_OBJ)
 build/asan/convcalc: build/asan/obj/src/cli/main.o build/asan/libfe.a build/asan/libconvcalc.a
 	$(CC) $(SANITIZE) -o $@ $^ $(LIBS)
 
-build/asan/tests/%: tests/unit/%.c build/asan/libfe.a build/asan/libconvcalc.a $(HDRS) | deps
+build/asan/tests/%: tests/unit/%.c build/asan/libfe.a build/asan/libconvcalc.a $(HDRS) $(CONFIG_STAMP) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) -O1 -g $(SANITIZE) $(INCS) $(DEFS) -o $@ $< \
 	  build/asan/libfe.a build/asan/libconvcalc.a -lcmocka $(LIBS)

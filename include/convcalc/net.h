@@ -144,6 +144,12 @@ void cc_net_seed_dropout(cc_net *net, uint64_t seed);
 int cc_net_set_threads(cc_net *net, int threads, cc_error *err);
 int cc_net_threads(const cc_net *net);
 
+/* Fused fast paths (on by default): a relu followed by a max pool without
+ * padding runs as one pass and keeps no relu activation. Results are
+ * bit-identical either way; 0 runs every layer by itself (the reference
+ * the tests compare against). Frees the batch buffers when it changes. */
+void cc_net_set_fast(cc_net *net, int fast);
+
 /* Allocate activations and workspaces for batches up to `batch` now (the
  * forward pass does it on demand). */
 int cc_net_reserve(cc_net *net, long batch, cc_error *err);

@@ -100,9 +100,10 @@ static void put_answer(cc_buf *b, const cc_shape_answer *a)
         return;
     }
     const cc_shape_query *q = &a->query;
-    cc_buf_printf(b, "no %s%s%s works",
-                  a->solved == CC_VAR_KERNEL && q->odd_kernel ? "odd " : "",
-                  a->solved == CC_VAR_PADDING && !q->per_side ? "symmetric " : "whole ", name);
+    cc_buf_printf(b, "no %s%s works",
+                  a->solved == CC_VAR_KERNEL && q->odd_kernel ? "odd "
+                  : a->solved == CC_VAR_PADDING && !q->per_side ? "symmetric " : "whole ",
+                  name);
     for (int d = 0; d < a->ndims; d++) {
         const cc_shape_dim_answer *da = &a->dim[d];
         if (da->found || !da->nnear)
@@ -268,8 +269,9 @@ static cJSON *dim_json(const cc_shape_answer *a, const cc_shape_dim_answer *da)
         bad |= !cJSON_AddBoolToObject(o, "unbounded", da->unbounded);
     }
     bad |= !cJSON_AddNumberToObject(o, "output", (double)(a->checked ? da->lo : da->output));
-    cJSON *pad = cJSON_AddArrayToObject(o, "padding");
-    bad |= !pad;
+    cJSON *pad = NULL;
+    if (da->found || a->solved != CC_VAR_PADDING)
+        bad |= !(pad = cJSON_AddArrayToObject(o, "padding"));
     if (pad) {
         cJSON_AddItemToArray(pad, cJSON_CreateNumber((double)da->pad_begin));
         cJSON_AddItemToArray(pad, cJSON_CreateNumber((double)da->pad_end));
@@ -367,6 +369,8 @@ static int render_json(const cc_shape_answer *a, cc_buf *b)
         }
         cc_buf_free(&t);
     }
+    if (!a->found)
+        bad |= !cJSON_AddNullToObject(root, "value");
     if (a->checked)
         bad |= !cJSON_AddBoolToObject(root, "correct", a->matches);
     cJSON *dims = cJSON_AddArrayToObject(root, "per_dim");

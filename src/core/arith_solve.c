@@ -824,6 +824,16 @@ static int dim_steps(cc_shape_answer *a, int d, const char *prefix)
                                                                                   : a->solved;
     struct steps s = {a, prefix, 0};
     struct ctx c = {q, d, var, 0, da->pad_begin, da->pad_end};
+    if (var != CC_VAR_PADDING && q->padding != CC_PADDING_SAME) {
+        /* the known padding (the answer's is 0 when nothing was found) */
+        const cc_shape_dim *v = &q->dim[d];
+        c.pb = v->pad_begin;
+        c.pe = v->pad_end;
+        if (q->padding == CC_PADDING_VALID)
+            c.pb = c.pe = 0;
+        else if (q->padding == CC_PADDING_FULL)
+            c.pb = c.pe = v->dilation * (v->kernel - 1);
+    }
     cc_buf b = {0};
     int same = q->padding == CC_PADDING_SAME && var != CC_VAR_PADDING;
 
@@ -840,7 +850,7 @@ static int dim_steps(cc_shape_answer *a, int d, const char *prefix)
         cc_buf_reset(&b);
     }
     /* the formula (with 'same' padding the output does not depend on F or D) */
-    int independent = same && (var == CC_VAR_KERNEL || var == CC_VAR_DILATION);
+    int independent = same && var != CC_VAR_NONE && var != CC_VAR_OUTPUT;
     if (!independent) {
         cc_buf_puts(&b, "O = ");
         put_rhs(&b, &c, SYM);
@@ -938,7 +948,7 @@ static int dim_steps(cc_shape_answer *a, int d, const char *prefix)
         if (da->count > 1 && !da->unbounded)
             check_line(&s, c, da->hi, "check: ");
     } else {
-        cc_buf_printf(&b, "no whole %s%s gives %ld", q->odd_kernel && var == CC_VAR_KERNEL ? "odd " : "",
+        cc_buf_printf(&b, "no %s%s gives %ld", q->odd_kernel && var == CC_VAR_KERNEL ? "odd " : "whole ",
                       cc_shape_var_name(var), q->dim[d].output);
         if (var == CC_VAR_PADDING && !q->per_side)
             cc_buf_puts(&b, " with the same padding on both sides");

@@ -8,11 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "convcalc/layers.h"
 #include "convcalc/net.h"
 #include "convcalc/rng.h"
 #include "convcalc/tensor.h"
+#include "engine/engine_internal.h"
 #include "engine/net_internal.h"
 
 /* A parameter or buffer tensor: a slice of the net's flat blocks. */
@@ -51,6 +55,13 @@ typedef struct net_layer {
     float *mask;       /* dropout (B, out_n)                               */
     float *mean, *rstd;/* batchnorm (C) caches                             */
     int referenced;    /* an add layer reads this output                  */
+    /* fast path: a relu followed by a max pool without padding is done in
+     * one pass by the pool (max commutes with relu), so the relu's output
+     * and gradient are never materialised */
+    int fused_away;    /* relu done by the next layer: no buffers, no work */
+    int fuse_relu;     /* max pool that applies the relu before it        */
+    int dout_overwrite;/* the consumer's backward writes every element of
+                          dout, so it need not be zeroed first            */
 } net_layer;
 
 struct cc_net {
@@ -68,7 +79,7 @@ struct cc_net {
     net_tensor *P, *Bf;   /* [nP] parameters, [nB] buffers                */
     size_t nP, nB;
     int64_t num_params, num_trainable, num_buffers;
-    int train, threads, want_dinput;
+    int train, threads, want_dinput, fast;
     cc_rng drop_rng;
     /* per batch */
     long cap, batch;      /* allocated capacity, current batch            */
@@ -495,6 +506,44 @@ void cc_net_init(cc_net *net, uint64_t seed)
         memset(net->grads, 0, net->nparam_floats * sizeof(float));
 }
 
+static void free_batch(cc_net *net);
+
+/* Decide the fused fast paths (see net_layer.fused_away). */
+static void plan_fusion(cc_net *net)
+{
+    for (size_t i = 0; i < net->n; i++) {
+        net_layer *l = &net->L[i];
+        l->fused_away = l->fuse_relu = l->dout_overwrite = 0;
+    }
+    if (!net->fast)
+        return;
+    for (size_t i = 1; i < net->n; i++) {
+        net_layer *pool = &net->L[i], *relu = &net->L[i - 1];
+        const cc_layer_desc *d = &pool->d;
+        if (pool->d.op != CC_OP_MAXPOOL2D || relu->d.op != CC_OP_RELU || relu->referenced ||
+            d->pt || d->pb || d->pl || d->pr || d->dh != 1 || d->dw != 1 || d->ceil_mode)
+            continue;
+        relu->fused_away = 1;
+        pool->fuse_relu = 1;
+        /* windows that tile the plane write every input gradient */
+        if (i >= 2) {
+            net_layer *src = &net->L[i - 2];
+            if (!src->alias && !src->referenced && d->kh == d->sh && d->kw == d->sw &&
+                pool->ih % d->kh == 0 && pool->iw % d->kw == 0)
+                src->dout_overwrite = 1;
+        }
+    }
+}
+
+void cc_net_set_fast(cc_net *net, int fast)
+{
+    if ((fast != 0) != net->fast) {
+        net->fast = fast != 0;
+        free_batch(net);
+        plan_fusion(net);
+    }
+}
+
 int cc_net_build_flags(cc_net **out, const cc_layer_desc *layers, size_t nlayers,
                      const unsigned char *flags, long in_c, long in_h, long in_w,
                      uint64_t seed, cc_error *err)
@@ -571,6 +620,9 @@ int cc_net_build_flags(cc_net **out, const cc_layer_desc *layers, size_t nlayers
     }
     if (!rc)
         rc = build_params(net, err);
+    net->fast = 1;
+    if (!rc)
+        plan_fusion(net);
     if (rc) {
         cc_net_free(net);
         return rc;
@@ -700,7 +752,7 @@ int cc_net_reserve(cc_net *net, long batch, cc_error *err)
     } while (0)
     for (size_t i = 0; i < net->n; i++) {
         const net_layer *l = &net->L[i];
-        if (!l->alias) {
+        if (!l->alias && !l->fused_away) {
             ADD_FLOATS(l->out_n);
             ADD_FLOATS(l->out_n);
         }
@@ -737,8 +789,8 @@ int cc_net_reserve(cc_net *net, long batch, cc_error *err)
     int32_t *q = net->iarena;
     for (size_t i = 0; i < net->n; i++) {
         net_layer *l = &net->L[i];
-        if (l->alias) {
-            l->out = l->dout = NULL; /* resolved in link_aliases */
+        if (l->alias || l->fused_away) {
+            l->out = l->dout = NULL; /* aliases are resolved in link_aliases */
         } else {
             l->out = p;
             p += pad16(B * l->out_n);
@@ -795,6 +847,143 @@ static void link_aliases(cc_net *net)
     }
 }
 
+/* ---- fused relu + max pool (no padding, no dilation, floor mode) ---------- */
+/* y = max over the window of relu(x), the first maximum winning: exactly
+ * what cc_relu_forward followed by cc_maxpool2d_forward computes (relu maps
+ * NaN to 0, so no NaN reaches the pool). argmax holds the input index
+ * y*W+x in the plane, as cc_maxpool2d_forward's does. */
+#define MAXF(x, y) ((x) > (y) ? (x) : (y))
+
+typedef struct pool_job {
+    const net_layer *l;
+    const float *in;   /* (B, C, H, W)   */
+    float *dinp;       /* (B, C, H, W)   */
+    int overwrite;
+} pool_job;
+
+static void relu_maxpool_fwd_chunk(void *ctx, int chunk, long p0, long p1)
+{
+    (void)chunk;
+    const pool_job *J = ctx;
+    const net_layer *l = J->l;
+    const long H = l->ih, W = l->iw, OH = l->oh, OW = l->ow;
+    const long kh = l->d.kh, kw = l->d.kw, sh = l->d.sh, sw = l->d.sw;
+    for (long p = p0; p < p1; p++) {
+        const float *x = J->in + (size_t)p * H * W;
+        float *y = l->out + (size_t)p * OH * OW;
+        int32_t *am = l->argmax + (size_t)p * OH * OW;
+        if (kh == 2 && kw == 2 && sh == 2 && sw == 2) {
+            for (long oy = 0; oy < OH; oy++) {
+                const float *r0 = x + (size_t)(2 * oy) * W, *r1 = r0 + W;
+                float *yr = y + (size_t)oy * OW;
+                int32_t *ar = am + (size_t)oy * OW;
+                const int32_t base = (int32_t)(2 * oy * W);
+                long ox = 0;
+#ifdef __SSE2__
+                /* four windows at a time: even/odd columns of two rows */
+                const __m128 zero = _mm_setzero_ps();
+                const __m128i i1 = _mm_set1_epi32(1), iw = _mm_set1_epi32((int)W);
+                const __m128i iw1 = _mm_set1_epi32((int)W + 1);
+                for (; ox + 4 <= OW; ox += 4) {
+                    __m128 p0 = _mm_loadu_ps(r0 + 2 * ox), p1 = _mm_loadu_ps(r0 + 2 * ox + 4);
+                    __m128 q0 = _mm_loadu_ps(r1 + 2 * ox), q1 = _mm_loadu_ps(r1 + 2 * ox + 4);
+                    /* maxps(v, 0) is v > 0 ? v : 0, NaN included */
+                    __m128 a = _mm_max_ps(_mm_shuffle_ps(p0, p1, _MM_SHUFFLE(2, 0, 2, 0)), zero);
+                    __m128 b = _mm_max_ps(_mm_shuffle_ps(p0, p1, _MM_SHUFFLE(3, 1, 3, 1)), zero);
+                    __m128 c = _mm_max_ps(_mm_shuffle_ps(q0, q1, _MM_SHUFFLE(2, 0, 2, 0)), zero);
+                    __m128 e = _mm_max_ps(_mm_shuffle_ps(q0, q1, _MM_SHUFFLE(3, 1, 3, 1)), zero);
+                    __m128 best = _mm_max_ps(_mm_max_ps(a, b), _mm_max_ps(c, e));
+                    /* offset of the first maximum: e, then c, b, a override */
+                    __m128i off = iw1;
+                    __m128i m = _mm_castps_si128(_mm_cmpeq_ps(c, best));
+                    off = _mm_or_si128(_mm_and_si128(m, iw), _mm_andnot_si128(m, off));
+                    m = _mm_castps_si128(_mm_cmpeq_ps(b, best));
+                    off = _mm_or_si128(_mm_and_si128(m, i1), _mm_andnot_si128(m, off));
+                    m = _mm_castps_si128(_mm_cmpeq_ps(a, best));
+                    off = _mm_andnot_si128(m, off);
+                    __m128i idx = _mm_add_epi32(
+                        _mm_set1_epi32(base + (int32_t)(2 * ox)),
+                        _mm_add_epi32(_mm_set_epi32(6, 4, 2, 0), off));
+                    _mm_storeu_ps(yr + ox, best);
+                    _mm_storeu_si128((__m128i *)(ar + ox), idx);
+                }
+#endif
+                for (; ox < OW; ox++) {
+                    const float a = MAXF(r0[2 * ox], 0.0f), b = MAXF(r0[2 * ox + 1], 0.0f);
+                    const float c = MAXF(r1[2 * ox], 0.0f), e = MAXF(r1[2 * ox + 1], 0.0f);
+                    const float best = MAXF(MAXF(a, b), MAXF(c, e));
+                    /* the first maximum in window order a, b, c, e */
+                    const int32_t off = a == best   ? 0
+                                        : b == best ? 1
+                                        : c == best ? (int32_t)W
+                                                    : (int32_t)W + 1;
+                    yr[ox] = best;
+                    ar[ox] = base + (int32_t)(2 * ox) + off;
+                }
+            }
+            continue;
+        }
+        for (long oy = 0; oy < OH; oy++)
+            for (long ox = 0; ox < OW; ox++) {
+                float best = 0.0f;
+                int32_t bi = -1;
+                for (long i = 0; i < kh; i++) {
+                    const long iy = oy * sh + i;
+                    for (long j = 0; j < kw; j++) {
+                        const long ix = ox * sw + j;
+                        float v = x[iy * W + ix];
+                        v = v > 0.0f ? v : 0.0f;
+                        if (bi < 0 || v > best) {
+                            best = v;
+                            bi = (int32_t)(iy * W + ix);
+                        }
+                    }
+                }
+                y[oy * OW + ox] = best;
+                am[oy * OW + ox] = bi;
+            }
+    }
+}
+
+static void relu_maxpool_forward(cc_net *net, net_layer *l, const float *in, long B)
+{
+    pool_job J = {.l = l, .in = in};
+    long planes = B * l->ic;
+    int chunks = planes >= 256 ? net->threads : 1;
+    cc_parallel_chunks(chunks, planes, relu_maxpool_fwd_chunk, &J);
+}
+
+/* dinp[argmax] (+)= dout where the output is positive (the relu's
+ * derivative at the chosen input). With overwrite, the windows tile the
+ * plane and every other element is set to 0, so dinp needs no zeroing. */
+static void relu_maxpool_bwd_chunk(void *ctx, int chunk, long p0, long p1)
+{
+    (void)chunk;
+    const pool_job *J = ctx;
+    const net_layer *l = J->l;
+    const size_t plane = (size_t)l->ih * l->iw, oplane = (size_t)l->oh * l->ow;
+    for (long p = p0; p < p1; p++) {
+        float *dx = J->dinp + (size_t)p * plane;
+        const float *dy = l->dout + (size_t)p * oplane;
+        const float *y = l->out + (size_t)p * oplane;
+        const int32_t *am = l->argmax + (size_t)p * oplane;
+        if (J->overwrite)
+            memset(dx, 0, plane * sizeof(float));
+        for (size_t k = 0; k < oplane; k++)
+            if (y[k] > 0.0f)
+                dx[am[k]] += dy[k];
+    }
+}
+
+static void relu_maxpool_backward(cc_net *net, net_layer *l, float *dinp, int overwrite,
+                                  long B)
+{
+    pool_job J = {.l = l, .dinp = dinp, .overwrite = overwrite};
+    long planes = B * l->ic;
+    int chunks = planes >= 256 ? net->threads : 1;
+    cc_parallel_chunks(chunks, planes, relu_maxpool_bwd_chunk, &J);
+}
+
 /* ---- forward ---------------------------------------------------------------- */
 
 static int forward_layer(cc_net *net, size_t i, long B, cc_error *err)
@@ -814,7 +1003,10 @@ static int forward_layer(cc_net *net, size_t i, long B, cc_error *err)
         rc = cc_linear_forward(l->out, in, l->w, l->b, B, (long)l->in_n, l->oc, err);
         break;
     case CC_OP_MAXPOOL2D:
-        rc = cc_maxpool2d_forward(l->out, l->argmax, in, &l->pool, err);
+        if (l->fuse_relu)
+            relu_maxpool_forward(net, l, layer_in(net, i - 1), B);
+        else
+            rc = cc_maxpool2d_forward(l->out, l->argmax, in, &l->pool, err);
         break;
     case CC_OP_AVGPOOL2D:
         rc = cc_avgpool2d_forward(l->out, in, &l->pool, err);
@@ -830,7 +1022,8 @@ static int forward_layer(cc_net *net, size_t i, long B, cc_error *err)
         break;
     }
     case CC_OP_RELU:
-        cc_relu_forward(l->out, in, n);
+        if (!l->fused_away)
+            cc_relu_forward(l->out, in, n);
         break;
     case CC_OP_LEAKY_RELU:
         cc_leaky_relu_forward(l->out, in, n, (float)l->d.slope);
@@ -1019,21 +1212,28 @@ static int backward_layer(cc_net *net, size_t i, long B, cc_error *err)
     case CC_OP_IDENTITY:
     case CC_OP_SOFTMAX:
         break;
+    case CC_OP_RELU:
+        if (!l->fused_away && din)
+            cc_relu_backward(din, l->dout, l->out, n);
+        break;
+    case CC_OP_MAXPOOL2D:
+        if (l->fuse_relu) {
+            float *dsrc = layer_din(net, i - 1);
+            if (dsrc)
+                relu_maxpool_backward(net, l, dsrc, i >= 2 && net->L[i - 2].dout_overwrite, B);
+        } else if (din) {
+            rc = cc_maxpool2d_backward(din, l->dout, l->argmax, &l->pool, err);
+        }
+        break;
     default:
         if (!din) /* nothing before this layer wants a gradient */
             break;
         switch (l->d.op) {
-        case CC_OP_MAXPOOL2D:
-            rc = cc_maxpool2d_backward(din, l->dout, l->argmax, &l->pool, err);
-            break;
         case CC_OP_AVGPOOL2D:
             rc = cc_avgpool2d_backward(din, l->dout, &l->pool, err);
             break;
         case CC_OP_GLOBAL_AVGPOOL:
             cc_global_avgpool_backward(din, l->dout, B, l->ic, l->ih * l->iw);
-            break;
-        case CC_OP_RELU:
-            cc_relu_backward(din, l->dout, l->out, n);
             break;
         case CC_OP_LEAKY_RELU:
             cc_leaky_relu_backward(din, l->dout, in, n, (float)l->d.slope);
@@ -1068,7 +1268,7 @@ int cc_net_backward(cc_net *net, cc_error *err)
      * accumulate) */
     for (size_t i = 0; i < net->n; i++) {
         net_layer *l = &net->L[i];
-        if (!l->alias && i != net->out_layer)
+        if (!l->alias && !l->fused_away && !l->dout_overwrite && i != net->out_layer)
             memset(l->dout, 0, (size_t)B * l->out_n * sizeof(float));
     }
     if (net->want_dinput)

@@ -73,7 +73,17 @@ int tui_text(int y, int x, int w, const char *s, int attr)
     return n;
 }
 
-int tui_wrap(tui_rect r, const char *s, int attr)
+static int wrap(tui_rect r, const char *s, int attr, int draw);
+
+int tui_wrap(tui_rect r, const char *s, int attr) { return wrap(r, s, attr, 1); }
+
+int tui_wrap_lines(int w, const char *s)
+{
+    tui_rect r = {0, 0, 1 << 20, w};
+    return wrap(r, s, 0, 0);
+}
+
+static int wrap(tui_rect r, const char *s, int attr, int draw)
 {
     int line = 0;
     const char *p = s;
@@ -92,9 +102,11 @@ int tui_wrap(tui_rect r, const char *s, int attr)
         }
         if (p[len] && p[len] != '\n' && p[len] != ' ' && brk > 0)
             len = brk;
-        attron(attr);
-        mvaddnstr(r.y + line, r.x, p, len);
-        attroff(attr);
+        if (draw) {
+            attron(attr);
+            mvaddnstr(r.y + line, r.x, p, len);
+            attroff(attr);
+        }
         p += len;
         while (*p == ' ')
             p++;

@@ -39,6 +39,8 @@ void tui_box(const tui_look *look, tui_rect r, const char *title, tui_role title
 int tui_text(int y, int x, int w, const char *s, int attr);
 /* Word-wrapped text in r; returns the lines used. */
 int tui_wrap(tui_rect r, const char *s, int attr);
+/* Lines the text takes wrapped to width w (nothing drawn). */
+int tui_wrap_lines(int w, const char *s);
 
 /* A matrix shown in a framed panel, scrolled so that the focus rectangle
  * (rows f_r0..f_r1, columns f_c0..f_c1) is visible. cell() writes the text

@@ -363,13 +363,19 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         return;
     cc_buf b = {0};
     explain(s, &b);
+    const char *text = cc_buf_failed(&b) ? "(out of memory)" : cc_buf_str(&b);
+    int has_verdict = st->kind == CC_STEP_CELL && s->verdict.valid && s->verdict.step == s->step;
+    /* as tall as the text (and the output beside it) needs */
+    int need = tui_wrap_lines(box.w - 4, text) + has_verdict + 2;
+    if (need < oh)
+        need = oh;
+    if (need < box.h)
+        box.h = need;
     const char *title = st->kind == CC_STEP_CELL ? "Sum" : "What happens";
     tui_box(look, box, title, TUI_R_TITLE);
     tui_rect inner = {box.y + 1, box.x + 2, box.h - 2, box.w - 4};
-    int lines = tui_wrap(inner, cc_buf_failed(&b) ? "(out of memory)" : cc_buf_str(&b),
-                         A_NORMAL);
-    if (st->kind == CC_STEP_CELL && s->verdict.valid && s->verdict.step == s->step &&
-        lines < inner.h) {
+    int lines = tui_wrap(inner, text, 0);
+    if (has_verdict && lines < inner.h) {
         tui_rect v = {inner.y + lines, inner.x, inner.h - lines, inner.w};
         tui_wrap(v, s->verdict.nwrong == 0 ? "Your answer: right." : "Your answer: wrong.",
                  tui_attr(look, s->verdict.nwrong == 0 ? TUI_R_GOOD : TUI_R_BAD));

@@ -581,7 +581,7 @@ static void check_answer(tui_state *s)
             for (size_t t = 0; t < nprod; t++)
                 differ += wrong[t];
             if (differ) {
-                cc_buf_printf(&b, " %s: ", differ == 1 ? "this term differs" : "these terms differ");
+                cc_buf_printf(&b, " %s: ", differ == 1 ? "This term differs" : "These terms differ");
                 for (size_t t = 0; t < nprod && shown < 4; t++) {
                     if (!wrong[t])
                         continue;

@@ -36,20 +36,20 @@ loss_fn = nn.CrossEntropyLoss()
 model.train()
 for s in range(args.warmup + args.steps):
     if s == args.warmup:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
     opt.zero_grad()
     loss = loss_fn(model(x), y)
     loss.backward()
     opt.step()
-train_s = time.perf_counter() - t0
+train_s, train_cpu = time.perf_counter() - t0, time.process_time() - c0
 
 model.eval()
 with torch.no_grad():
     for s in range(args.warmup + args.steps):
         if s == args.warmup:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
         model(x)
-infer_s = time.perf_counter() - t0
+infer_s, infer_cpu = time.perf_counter() - t0, time.process_time() - c0
 
 print(json.dumps({
     "network": "assignment network (PyTorch %s)" % torch.__version__,
@@ -60,4 +60,6 @@ print(json.dumps({
     "infer_images_per_s": round(args.batch * args.steps / infer_s, 1),
     "train_ms_per_step": round(1e3 * train_s / args.steps, 3),
     "infer_ms_per_step": round(1e3 * infer_s / args.steps, 3),
+    "train_cpu_ms_per_step": round(1e3 * train_cpu / args.steps, 3),
+    "infer_cpu_ms_per_step": round(1e3 * infer_cpu / args.steps, 3),
 }, indent=2))

@@ -9,7 +9,8 @@
 # The two programs run alternately ROUNDS times; for each the best round is
 # kept (on a shared machine the best round is the one least disturbed by
 # other load). Peak memory is the maximum resident set size of the whole
-# process (/usr/bin/time -v). Needs build/convcalc, /usr/bin/time and
+# process (/usr/bin/time -v). Both programs also report their CPU time per
+# step; images per CPU-second is the fairer figure when the machine is busy. Needs build/convcalc, /usr/bin/time and
 # Debian's python3-torch.
 set -e
 cd "$(dirname "$0")/../.."
@@ -49,8 +50,14 @@ def load(tag):
 cc, pt = load("cc"), load("pt")
 def best(runs, key):
     return max(r[key] for r in runs)
+for runs in (cc, pt):
+    for r in runs:
+        r["train_cpu_ips"] = r["batch"] * 1e3 / r["train_cpu_ms_per_step"]
+        r["infer_cpu_ips"] = r["batch"] * 1e3 / r["infer_cpu_ms_per_step"]
 rows = [("training images/s", "train_images_per_s", best),
         ("inference images/s", "infer_images_per_s", best),
+        ("training images/CPU-s", "train_cpu_ips", best),
+        ("inference images/CPU-s", "infer_cpu_ips", best),
         ("peak memory MiB", "rss_mib", lambda runs, k: max(r[k] for r in runs))]
 print("%-22s %12s %12s %10s" % ("", "convcalc", "PyTorch", "ratio"))
 for label, key, pick in rows:
@@ -60,6 +67,8 @@ print("per round (convcalc / PyTorch), train and inference images/s:")
 for r in range(rounds):
     print("  round %d: %7.1f / %7.1f   %7.1f / %7.1f" % (r + 1, cc[r]["train_images_per_s"],
           pt[r]["train_images_per_s"], cc[r]["infer_images_per_s"], pt[r]["infer_images_per_s"]))
-print("ratio > 1: convcalc is faster (throughput) or uses more memory (memory)")
+print("ratio > 1: convcalc is faster (throughput) or uses more memory (memory);")
+print("images/s is wall-clock; images/CPU-s divides by the process's CPU time (all")
+print("threads), which other load on the machine disturbs less")
 PYEOF
 echo "bench: load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

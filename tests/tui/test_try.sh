@@ -26,7 +26,7 @@ expect "Output (0,1) = ?"
 # the products of window (0,1) are 0 0 0 / 4 0 -4 / 3 0 -1; one is wrong
 send_text "0 0 0 4 0 4 3 0 -1 = 10"
 keys Enter
-expect "Wrong: output (0,1) is 2, not 10. this term differs: (1,2) you 4, is -4"
+expect "Wrong: output (0,1) is 2, not 10. This term differs: (1,2) you 4, is -4"
 expect_row 4 0 -4
 keys n
 send_text "4"

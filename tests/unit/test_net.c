@@ -443,6 +443,60 @@ static void test_eval_mode_buffers_and_reuse(void **state)
     cc_net_free(net);
 }
 
+/* The fused relu + max pool fast path against the layer-by-layer
+ * reference: outputs, input and parameter gradients bit-identical, for
+ * tiling 2x2 windows (gradient overwrite), a plane that 2x2 does not tile,
+ * 3x3 stride 2 windows, a relu at the very front and an add that reads a
+ * pool output. */
+static void run_for_compare(int fast, float *out, float *grads, float *dx)
+{
+    cc_layer_desc L[] = {CC_RELU(),         CC_MAXPOOL2D(2, 2),  /* 0-1: on the input */
+                         CC_CONV2D(6, 3, 1, 1), CC_RELU(), CC_MAXPOOL2D(2, 2), /* 2-4: 9 -> 4 */
+                         CC_CONV2D(6, 3, 1, 1), CC_RELU(), CC_MAXPOOL2D(2, 2), /* 5-7: 4 -> 2 */
+                         CC_CONV2D(6, 3, 1, 1), CC_ADD(7), CC_RELU(),
+                         CC_MAXPOOL2D(1, 1), /* 8-11 */
+                         CC_FLATTEN(),      CC_LINEAR(5)};
+    L[1] = (cc_layer_desc){.op = CC_OP_MAXPOOL2D, .kh = 3, .kw = 3, .sh = 1, .sw = 1};
+    cc_net *net;
+    cc_error err;
+    if (cc_net_new(&net, L, sizeof L / sizeof L[0], 3, 11, 11, 21, &err))
+        fail_msg("%s", err.msg);
+    cc_net_set_fast(net, fast);
+    cc_net_want_dinput(net, 1);
+    float *x = random_input(5 * 3 * 11 * 11, 8);
+    int32_t y[5] = {0, 1, 2, 3, 4};
+    double loss;
+    cc_net_zero_grad(net);
+    for (int rep = 0; rep < 2; rep++) /* twice: buffers are reused */
+        if (cc_net_forward(net, x, 5, &err) || cc_net_loss(net, y, &loss, NULL, &err) ||
+            cc_net_backward(net, &err))
+            fail_msg("%s", err.msg);
+    memcpy(out, cc_net_output(net, NULL, NULL), 25 * sizeof(float));
+    memcpy(dx, cc_net_dinput(net), 5 * 3 * 11 * 11 * sizeof(float));
+    size_t at = 0;
+    for (size_t i = 0; i < cc_net_param_count(net); i++) {
+        cc_net_tensor t;
+        assert_int_equal(cc_net_param(net, i, &t, NULL), 0);
+        memcpy(grads + at, t.grad, t.numel * sizeof(float));
+        at += t.numel;
+    }
+    assert_int_equal((int64_t)at, cc_net_num_params(net));
+    free(x);
+    cc_net_free(net);
+}
+
+static void test_fast_path_is_exact(void **state)
+{
+    (void)state;
+    enum { NP = 3 * 9 * 6 + 6 + 2 * (6 * 54 + 6) + 24 * 5 + 5, NX = 5 * 3 * 11 * 11 };
+    static float o1[25], o2[25], g1[NP], g2[NP], d1[NX], d2[NX];
+    run_for_compare(0, o1, g1, d1);
+    run_for_compare(1, o2, g2, d2);
+    assert_memory_equal(o1, o2, sizeof o1);
+    assert_memory_equal(g1, g2, sizeof g1);
+    assert_memory_equal(d1, d2, sizeof d1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -453,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_stack_names_and_errors),
         cmocka_unit_test(test_bad_input_is_an_error),
         cmocka_unit_test(test_eval_mode_buffers_and_reuse),
+        cmocka_unit_test(test_fast_path_is_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,1 @@
+$CONVCALC shape --input 32 --kernel 3 --stride 2 --padding 1 --output 15 --format json

@@ -1,0 +1,1 @@
+$CONVCALC shape --input 3 --kernel 5

@@ -1,0 +1,1 @@
+$CONVCALC shape --input 1099511627776 --kernel 3

@@ -1,0 +1,1 @@
+$CONVCALC shape --pool --input 32 --kernel 3 --padding 2

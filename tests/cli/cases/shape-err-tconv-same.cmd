@@ -1,0 +1,1 @@
+$CONVCALC shape --transposed --input 4 --kernel 3 --padding same

@@ -1,0 +1,1 @@
+$CONVCALC shape --input 0 --kernel 3

@@ -1,0 +1,1 @@
+$CONVCALC shape --input 5 --kernel 3 --padding full

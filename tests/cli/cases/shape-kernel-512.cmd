@@ -1,0 +1,1 @@
+$CONVCALC shape --input 512x512 --output 508x508 --odd

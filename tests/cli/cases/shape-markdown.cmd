@@ -1,0 +1,1 @@
+$CONVCALC shape --input 512 --output 508 --format markdown

@@ -1,0 +1,1 @@
+$CONVCALC shape --input 7 --output 4 --odd

@@ -1,0 +1,1 @@
+$CONVCALC shape --input 32 --kernel 8 --output 32

@@ -1,0 +1,1 @@
+$CONVCALC shape --pool --ceil --kernel 3 --stride 2 --output 4 --padding 1

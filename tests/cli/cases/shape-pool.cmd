@@ -1,0 +1,1 @@
+$CONVCALC shape --pool --input 508 --kernel 2 --stride 2

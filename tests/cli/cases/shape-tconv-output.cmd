@@ -1,0 +1,1 @@
+$CONVCALC shape --transposed --input 16 --kernel 4 --stride 2 --padding 1
