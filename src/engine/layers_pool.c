@@ -126,21 +126,34 @@ int cc_maxpool2d_forward(float *out, int32_t *argmax, const float *inp,
                 const long x0 = ox * d->stride_w - d->pad_left;
                 float best = -INFINITY;
                 long bi = -1;
-                for (long i = i0; i < i1; i++) {
-                    const long rowi = (y0 + i * d->dil_h) * d->W;
-                    for (long j = j0; j < j1; j++) {
-                        const long idx = rowi + x0 + j * d->dil_w;
-                        const float v = x[idx];
-                        /* as PyTorch: the first maximum wins, NaN propagates */
-                        if (v > best || bi < 0) {
-                            best = v;
-                            bi = idx;
-                        } else if (isnan(v)) {
-                            best = v;
-                            bi = idx;
-                            goto done;
+                if (i1 > i0 && j1 > j0) {
+                    /* the first maximum wins (strict >, selects rather than
+                     * branches); a NaN anywhere wins over everything, the
+                     * first NaN, as in PyTorch */
+                    int nan_seen = 0;
+                    bi = (y0 + i0 * d->dil_h) * d->W + x0 + j0 * d->dil_w;
+                    best = x[bi];
+                    for (long i = i0; i < i1; i++) {
+                        const long rowi = (y0 + i * d->dil_h) * d->W + x0;
+                        for (long j = j0; j < j1; j++) {
+                            const long idx = rowi + j * d->dil_w;
+                            const float v = x[idx];
+                            const int gt = v > best;
+                            best = gt ? v : best;
+                            bi = gt ? idx : bi;
+                            nan_seen |= v != v;
                         }
                     }
+                    if (nan_seen)
+                        for (long i = i0; i < i1; i++)
+                            for (long j = j0; j < j1; j++) {
+                                const long idx = (y0 + i * d->dil_h) * d->W + x0 + j * d->dil_w;
+                                if (isnan(x[idx])) {
+                                    best = x[idx];
+                                    bi = idx;
+                                    goto done;
+                                }
+                            }
                 }
             done:
                 y[oy * d->OW + ox] = best;

@@ -127,6 +127,14 @@ static void test_activations_in_place_and_extremes(void **state)
     assert_float_equal(d[3], 1.0f, 0.0f);
     cc_relu_backward(d, g, z, 6); /* accumulates */
     assert_float_equal(d[3], 2.0f, 0.0f);
+    /* NaN passes through (torch.relu), in the vector body and the tail */
+    float nx[7] = {NAN, -1, 2, -INFINITY, INFINITY, -2, NAN}, ny[7];
+    cc_relu_forward(ny, nx, 7);
+    assert_true(isnan(ny[0]) && isnan(ny[6]));
+    assert_float_equal(ny[1], 0.0f, 0.0f);
+    assert_float_equal(ny[2], 2.0f, 0.0f);
+    assert_float_equal(ny[3], 0.0f, 0.0f);
+    assert_true(isinf(ny[4]));
 }
 
 static void test_pool_nan_and_bad_input(void **state)
@@ -149,6 +157,11 @@ static void test_pool_nan_and_bad_input(void **state)
     assert_int_equal(cc_maxpool2d_forward(y, am, ninf, &d, &err), 0);
     assert_true(isinf(y[0]) && y[0] < 0);
     assert_int_equal(am[0], 0);
+    /* a NaN later in the window wins */
+    float late[4] = {1, 2, 3, NAN};
+    assert_int_equal(cc_maxpool2d_forward(y, am, late, &d, &err), 0);
+    assert_true(isnan(y[0]));
+    assert_int_equal(am[0], 3);
     /* ties: the first maximum wins */
     float tie[4] = {0, 5, 5, 1};
     assert_int_equal(cc_maxpool2d_forward(y, am, tie, &d, &err), 0);

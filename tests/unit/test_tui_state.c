@@ -352,6 +352,45 @@ static void test_options(void **state)
     assert_true(err.msg[0] != '\0');
 }
 
+static void test_channels_and_filters(void **state)
+{
+    (void)state;
+    tui_state s;
+    tui_options o;
+    cc_error err;
+    memset(&o, 0, sizeof o);
+    /* two channels; filter 1 is a diagonal per channel, filter 2 sums
+     * channel 1 only */
+    o.image = "1 2 3; 4 5 6; 7 8 9 | 9 8 7; 6 5 4; 3 2 1";
+    o.kernel = "1 0; 0 1 | 0 1; 1 0 || 1 1; 1 1 | 0 0; 0 0";
+    cc_error_clear(&err);
+    assert_int_equal(tui_state_init(&s, &o, &err), 0);
+    assert_int_equal(tui_nsteps(&s), 12); /* pad, 2 x (kernel + 4 cells), output */
+    keys(&s, "nn");
+    assert_int_equal(s.cur.kind, CC_STEP_CELL);
+    assert_int_equal(s.cur.filter, 0);
+    assert_true(s.cur.value == 20); /* (1 + 5) + (8 + 6) */
+    keys(&s, ">");
+    assert_int_equal(s.channel, 1);
+    keys(&s, ">");
+    assert_int_equal(s.channel, 0);
+    keys(&s, "<");
+    assert_int_equal(s.channel, 1);
+    keys(&s, "nnnn");
+    assert_int_equal(s.cur.kind, CC_STEP_KERNEL);
+    assert_int_equal(s.cur.filter, 1);
+    keys(&s, "n");
+    assert_true(s.cur.value == 12); /* 1 + 2 + 4 + 5 */
+    /* the picker jumps within the current filter */
+    keys(&s, "c");
+    tui_state_key(&s, TUI_KEY_DOWN);
+    tui_state_key(&s, TUI_KEY_ENTER);
+    assert_int_equal(s.cur.filter, 1);
+    assert_int_equal(s.cur.out_row, 1);
+    assert_true(s.cur.value == 24); /* 4 + 5 + 7 + 8 */
+    tui_state_free(&s);
+}
+
 static void test_help_screens_quit(void **state)
 {
     (void)state;
@@ -465,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_try_it_yourself),
         cmocka_unit_test(test_editing),
         cmocka_unit_test(test_options),
+        cmocka_unit_test(test_channels_and_filters),
         cmocka_unit_test(test_help_screens_quit),
         cmocka_unit_test(test_shape_screen),
         cmocka_unit_test(test_stack_screen),

@@ -1,0 +1,27 @@
+#!/bin/sh
+# A mouse click on an output cell jumps to its step. The click is typed
+# into the pane as the terminal would report it (X10 mouse encoding:
+# ESC [ M, then button, column and row, each plus 32, 1-based).
+. tests/tui/lib.sh
+click() { # ROW COL (0-based screen position)
+    printf '\033[M%b%b%b\033[M%b%b%b' '\040' "\\0$(printf %o $(($2 + 33)))" \
+        "\\0$(printf %o $(($1 + 33)))" '\043' "\\0$(printf %o $(($2 + 33)))" \
+        "\\0$(printf %o $(($1 + 33)))" >"$TUI_TMP/click"
+    tmux_ load-buffer -b click "$TUI_TMP/click"
+    tmux_ paste-buffer -b click -d -t t
+}
+tui_start 80 24
+expect "Step 1/18"
+expect_row . . . . .
+# the output panel's cells start at row 11, column 2, two columns apart
+click 12 8
+expect "Step 11/18: output (1,3)"
+expect_row -24 8 12 -5 .
+# now the cells are four columns apart
+click 13 2
+expect "Step 13/18: output (2,0)"
+# a click elsewhere does nothing
+click 2 40
+expect "Step 13/18: output (2,0)"
+keys q
+expect_clean_exit
