@@ -71,9 +71,9 @@ int cc_exset_parse(cc_exset **out, const char *text, size_t len,
 int cc_exset_load(cc_exset **out, const char *set, const char *datadir,
                   cc_error *err);
 
-/* The names of the bundled sets in ./exercises and DATADIR/exercises (no
- * duplicates, sorted), as a NULL-terminated array; free with
- * cc_exset_names_free. */
+/* The names of the bundled sets (files NAME.txt) in ./exercises and
+ * DATADIR/exercises (no duplicates, sorted), as a NULL-terminated array;
+ * free with cc_exset_names_free. */
 int cc_exset_bundled(char ***names, const char *datadir, cc_error *err);
 void cc_exset_names_free(char **names);
 
@@ -184,14 +184,16 @@ int cc_exset_grade(cc_grade *out, const cc_exset *set, size_t i,
 void cc_grade_free(cc_grade *g);
 
 /* ---- answer sheets --------------------------------------------------------- */
-/* `id: answer` lines; an answer may continue on indented lines (matrices,
- * results tables); `name: ...` names the student; `#` starts a comment. */
+/* `id: answer` lines; an answer may continue on the following lines
+ * (matrices, results tables); `name: ...` names the student, `variant: ID`
+ * says which variant the sheet answers; `#` starts a comment. */
 typedef struct cc_sheet cc_sheet;
 
 int cc_sheet_parse(cc_sheet **out, const char *text, size_t len,
                    const char *source, cc_error *err);
 void cc_sheet_free(cc_sheet *sheet);
 const char *cc_sheet_name(const cc_sheet *sheet);   /* NULL when not given */
+const char *cc_sheet_variant(const cc_sheet *sheet); /* NULL when not given */
 size_t cc_sheet_count(const cc_sheet *sheet);
 /* Entry i: its id as written, its answer text and its line. */
 int cc_sheet_entry(const cc_sheet *sheet, size_t i, const char **id,
@@ -222,6 +224,10 @@ int cc_result_render(cc_buf *out, const cc_exset *set, const cc_result *r,
 int cc_gradebook_render(cc_buf *out, const cc_exset *set,
                         const cc_result *results, size_t n, cc_format fmt,
                         cc_error *err);
+/* Only the summary of the most-missed items (text), as the gradebook's
+ * text form ends with it. */
+void cc_gradebook_summary(cc_buf *out, const cc_exset *set,
+                          const cc_result *results, size_t n);
 
 #ifdef __cplusplus
 }

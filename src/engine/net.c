@@ -986,6 +986,15 @@ static void relu_maxpool_backward(cc_net *net, net_layer *l, float *dinp, int ov
 
 /* ---- forward ---------------------------------------------------------------- */
 
+/* OpenBLAS threads for a linear layer: the net's threads for big products;
+ * one for small ones, where waking OpenBLAS's workers costs more than it
+ * gains (and they would then spin beside the convolution's threads). */
+static int linear_threads(const cc_net *net, const net_layer *l, long B)
+{
+    double macs = (double)B * (double)l->in_n * (double)l->oc;
+    return macs >= 5e7 ? net->threads : 1;
+}
+
 static int forward_layer(cc_net *net, size_t i, long B, cc_error *err)
 {
     net_layer *l = &net->L[i];
@@ -994,12 +1003,11 @@ static int forward_layer(cc_net *net, size_t i, long B, cc_error *err)
     int rc = 0;
     switch (l->d.op) {
     case CC_OP_CONV2D:
-        if (net->threads > 1)
-            cc_blas_set_threads(1);
+        cc_blas_set_threads(1); /* the kernel threads over the batch itself */
         rc = cc_conv2d_forward(l->out, in, l->w, l->b, &l->conv, net->work, err);
         break;
     case CC_OP_LINEAR:
-        cc_blas_set_threads(net->threads);
+        cc_blas_set_threads(linear_threads(net, l, B));
         rc = cc_linear_forward(l->out, in, l->w, l->b, B, (long)l->in_n, l->oc, err);
         break;
     case CC_OP_MAXPOOL2D:
@@ -1182,13 +1190,12 @@ static int backward_layer(cc_net *net, size_t i, long B, cc_error *err)
     int rc = 0;
     switch (l->d.op) {
     case CC_OP_CONV2D:
-        if (net->threads > 1)
-            cc_blas_set_threads(1);
+        cc_blas_set_threads(1);
         rc = cc_conv2d_backward(din, l->frozen ? NULL : l->dw, l->frozen ? NULL : l->db,
                                 l->dout, in, l->w, &l->conv, net->work, err);
         break;
     case CC_OP_LINEAR:
-        cc_blas_set_threads(net->threads);
+        cc_blas_set_threads(linear_threads(net, l, B));
         rc = cc_linear_backward(din, l->frozen ? NULL : l->dw, l->frozen ? NULL : l->db,
                                 l->dout, in, l->w, B, (long)l->in_n, l->oc, err);
         break;

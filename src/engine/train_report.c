@@ -304,6 +304,21 @@ static void draw_panel(cc_buf *out, const cc_eval_point *pts, size_t n, double x
     cc_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
                        "font-weight=\"bold\">%s</text>\n",
                   x0 + w / 2, y0 - 10, accuracy ? "Accuracy" : "Loss");
+    /* the validation point with the lowest loss: a dashed line, "best" */
+    size_t best = n;
+    for (size_t i = 0; i < n; i++)
+        if (pts[i].split == CC_SPLIT_VAL && isfinite(pts[i].loss) &&
+            (best == n || pts[i].loss < pts[best].loss))
+            best = i;
+    if (best < n) {
+        double bx = px(&p, (double)pts[best].step);
+        cc_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                           "stroke=\"#888888\" stroke-dasharray=\"5 4\"/>\n",
+                      bx, y0, bx, y0 + h);
+        cc_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555555\" "
+                           "font-size=\"11\">best (epoch %ld)</text>\n",
+                      bx + 4 > x0 + w - 100 ? x0 + w : bx + 50, y0 - 3, pts[best].epoch);
+    }
     /* the two curves: training as a line, validation as a line with dots */
     for (int s = 0; s < 2; s++) {
         cc_split want = s ? CC_SPLIT_VAL : CC_SPLIT_TRAIN;

@@ -31,7 +31,7 @@ linear 64->10
 SPEC
 echo "convcalc train: $limit images (90% trained), batch 64, $threads threads"
 ./build/convcalc train "$spec" --data fashion-mnist --limit "$limit" --limit-test 1000 \
-    --epochs 1 --batch 64 --lr 0.05 --threads "$threads" --quiet --log "$log" --format csv || exit 3
+    --epochs 1 --batch 64 --lr 0.05 --threads "$threads" --quiet --log "$log" --format csv >/dev/null || exit 3
 # the last training point's time: the whole epoch's training, without validation
 cc=$(awk -F, '$4 == "train" { s = $8 } END { print s }' "$log")
 echo "  seconds per epoch: $cc"

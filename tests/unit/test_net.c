@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -297,6 +298,76 @@ static void test_counts_equal_stack_module(void **state)
                        16 * 2 * 9 + 32 + 170, 32);
 }
 
+/* PyTorch reprs from tests/data/torch with the counts PyTorch itself gave
+ * (the .expect files, written by tests/golden/gen_torch_reprs.py). Lines
+ * naming activations the engine does not implement are dropped first
+ * (they have no parameters). */
+static void check_torch_repr(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "tests/data/torch/%s.txt", name);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char text[16384], line[512];
+    size_t len = 0;
+    while (fgets(line, sizeof line, f))
+        if (!strstr(line, "GELU") && !strstr(line, "SiLU") && !strstr(line, "Hardswish") &&
+            !strstr(line, "Hardsigmoid") && !strstr(line, "ReLU6")) {
+            size_t n = strlen(line);
+            assert_true(len + n < sizeof text);
+            memcpy(text + len, line, n);
+            len += n;
+        }
+    fclose(f);
+    snprintf(path, sizeof path, "tests/data/torch/%s.expect", name);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    char input[64] = "";
+    long long total = -1, buffers = -1;
+    while (fgets(line, sizeof line, f)) {
+        sscanf(line, "input %63s", input);
+        sscanf(line, "total_params %lld", &total);
+        sscanf(line, "buffers %lld", &buffers);
+    }
+    fclose(f);
+    assert_true(input[0] && total >= 0 && buffers >= 0);
+    cc_stack *s;
+    cc_error err;
+    cc_shape shp;
+    if (cc_stack_parse(&s, text, len, CC_SOURCE_TORCH, &err) ||
+        cc_shape_parse(input, &shp, &err) ||
+        cc_stack_set_input(s, shp.h, shp.w, shp.c, &err) || cc_stack_infer(s, &err))
+        fail_msg("%s: %s", name, err.msg);
+    cc_net *net;
+    if (cc_net_from_stack(&net, s, 1, &err))
+        fail_msg("%s: %s", name, err.msg);
+    assert_int_equal(cc_net_num_params(net), total);
+    assert_int_equal(cc_net_num_buffers(net), buffers);
+    /* one training step and one eval pass run */
+    size_t n = (size_t)2 * shp.c * shp.h * shp.w;
+    float *x = random_input(n, 4);
+    int32_t y[2] = {0, 1};
+    double loss;
+    if (cc_net_forward(net, x, 2, &err) || cc_net_loss(net, y, &loss, NULL, &err) ||
+        cc_net_backward(net, &err))
+        fail_msg("%s: %s", name, err.msg);
+    cc_net_set_train(net, 0);
+    if (cc_net_forward(net, x, 2, &err))
+        fail_msg("%s: %s", name, err.msg);
+    free(x);
+    cc_net_free(net);
+    cc_stack_free(s);
+}
+
+static void test_counts_equal_pytorch(void **state)
+{
+    (void)state;
+    check_torch_repr("assignment");
+    check_torch_repr("lenet5");
+    check_torch_repr("mobilenet_ish");
+    check_torch_repr("blocknet");
+}
+
 static void test_stack_names_and_errors(void **state)
 {
     (void)state;
@@ -504,6 +575,7 @@ int main(void)
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_init_matches_pytorch_ranges),
         cmocka_unit_test(test_counts_equal_stack_module),
+        cmocka_unit_test(test_counts_equal_pytorch),
         cmocka_unit_test(test_stack_names_and_errors),
         cmocka_unit_test(test_bad_input_is_an_error),
         cmocka_unit_test(test_eval_mode_buffers_and_reuse),

@@ -1,0 +1,1 @@
+$CONVCALC exercise cnn-basics --format csv

@@ -1,0 +1,1 @@
+$CONVCALC exercise tests/cli/data/exercise-bad-set.txt

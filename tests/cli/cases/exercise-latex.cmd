@@ -1,0 +1,1 @@
+$CONVCALC exercise transposed-convolution --variant 7 --format latex

@@ -1,0 +1,1 @@
+$CONVCALC exercise receptive-fields --solutions

@@ -1,0 +1,1 @@
+$CONVCALC exercise strides-dilation --solutions --format markdown

@@ -1,0 +1,1 @@
+$CONVCALC exercise cnn-basics --variant alice --answers
