@@ -549,23 +549,25 @@ static void same_pad(long in, long k, long s, long d, long *before, long *after)
     *after = total - total / 2;
 }
 
-/* Receptive field step along one dimension (Araujo et al. 2019). rf -1
- * (whole input) and 0 (no fixed size) propagate. */
-static void rf_step(long r_in, long j_in, long k_eff, long s, long *r_out, long *j_out)
+/* Receptive field step along one dimension, with arith's cc_rf_step
+ * (Araujo et al. 2019). rf -1 (whole input) and 0 (no fixed size)
+ * propagate; a field beyond arith's limit counts as the whole input. */
+static void rf_step(long r_in, long j_in, long kernel, long stride, long dilation, long *r_out,
+                    long *j_out)
 {
     if (r_in <= 0) {
         *r_out = r_in;
         *j_out = j_in;
         return;
     }
-    int64_t r;
-    if (cc_i64_mul(k_eff - 1, j_in, &r) || cc_i64_add(r, r_in, &r) || r > CC_DIM_MAX * 100L)
-        r = -1;
-    int64_t j;
-    if (cc_i64_mul(j_in, s, &j) || j > CC_DIM_MAX * 100L)
-        j = -1;
-    *r_out = (long)r;
-    *j_out = (long)j;
+    cc_rf st = {r_in, j_in};
+    if (cc_rf_step(&st, kernel, stride, dilation, NULL)) {
+        *r_out = -1;
+        *j_out = j_in;
+        return;
+    }
+    *r_out = st.rf;
+    *j_out = st.jump;
 }
 
 /* Sum over the output positions of an adaptive pooling window's length
@@ -654,8 +656,8 @@ static int infer_layer(cc_stack *s, size_t i, long *rf_h, long *rf_w, long *j_h,
         if (n_out < 0 || mul3(l->kernel_h, l->kernel_w, in.c / l->groups, &n) ||
             cc_i64_mul(n_out, n, &macs) || cc_i64_mul(2 * n - 1 + (l->bias ? 1 : 0), n_out, &flops))
             return shape_err(err, l, "%s: the operation count overflows", nb);
-        rf_step(rh, jh, l->dilation_h * (l->kernel_h - 1) + 1, l->stride_h, &rh, &jh);
-        rf_step(rw, jw, l->dilation_w * (l->kernel_w - 1) + 1, l->stride_w, &rw, &jw);
+        rf_step(rh, jh, l->kernel_h, l->stride_h, l->dilation_h, &rh, &jh);
+        rf_step(rw, jw, l->kernel_w, l->stride_w, l->dilation_w, &rw, &jw);
         break;
     }
     case CC_LAYER_MAXPOOL:
@@ -681,8 +683,8 @@ static int infer_layer(cc_stack *s, size_t i, long *rf_h, long *rf_w, long *j_h,
         int64_t win = (int64_t)l->kernel_h * l->kernel_w;
         if (n_out < 0 || cc_i64_mul(n_out, l->kind == CC_LAYER_MAXPOOL ? win - 1 : win, &flops))
             return shape_err(err, l, "%s: the operation count overflows", nb);
-        rf_step(rh, jh, l->dilation_h * (l->kernel_h - 1) + 1, sh, &rh, &jh);
-        rf_step(rw, jw, l->dilation_w * (l->kernel_w - 1) + 1, sw, &rw, &jw);
+        rf_step(rh, jh, l->kernel_h, sh, l->dilation_h, &rh, &jh);
+        rf_step(rw, jw, l->kernel_w, sw, l->dilation_w, &rw, &jw);
         break;
     }
     case CC_LAYER_GLOBAL_AVGPOOL:
@@ -708,11 +710,11 @@ static int infer_layer(cc_stack *s, size_t i, long *rf_h, long *rf_w, long *j_h,
             rh = rw = -1;
         } else {
             if (in.h % o.h == 0)
-                rf_step(rh, jh, in.h / o.h, in.h / o.h, &rh, &jh);
+                rf_step(rh, jh, in.h / o.h, in.h / o.h, 1, &rh, &jh);
             else if (rh > 0)
                 rh = 0;
             if (in.w % o.w == 0)
-                rf_step(rw, jw, in.w / o.w, in.w / o.w, &rw, &jw);
+                rf_step(rw, jw, in.w / o.w, in.w / o.w, 1, &rw, &jw);
             else if (rw > 0)
                 rw = 0;
         }
@@ -1073,9 +1075,10 @@ void cc_stack_totals_get(const cc_stack *s, int keras, cc_stack_totals *t)
 }
 
 /* ---- writing a stack back as spec text ---------------------------------------- */
+/* Can n be written as a spec label (see import_spec.c)? */
 static int name_is_plain(const char *n)
 {
-    if (!*n)
+    if (!*n || *n == '-' || strcmp(n, "input") == 0)
         return 0;
     for (const char *p = n; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
