@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "convcalc/arith.h"
 #include "convcalc/walk.h"
 
 static const char usage_text[] =
@@ -33,9 +34,10 @@ static const char usage_text[] =
     "\n"
     "A matrix argument M or K is read from standard input when it is '-', from\n"
     "FILE when it is '@FILE' or when it does not start like a matrix (a digit,\n"
-    "a sign, '.', '[', 'array(' or 'tensor('), and is the matrix itself\n"
-    "otherwise: \"2 1 2; 3 9 1\", \"[[2,1,2],[3,9,1]]\". Rows end at ';' or a new\n"
-    "line, channels are separated by '|' or a blank line, filters by '||' or a\n"
+    "a sign or '.' before a digit, '[', 'array(' or 'tensor('), and is the\n"
+    "matrix itself otherwise: \"2 1 2; 3 9 1\", \"[[2,1,2],[3,9,1]]\". Rows end\n"
+    "at ';' or a new line, channels are separated by '|' or a blank line,\n"
+    "filters by '||' or a\n"
     "line '---'. See convcalc-matrix(5).\n";
 
 #define CMD "conv"
@@ -45,9 +47,14 @@ static int looks_literal(const char *a)
 {
     while (*a == ' ' || *a == '\t' || *a == '\n')
         a++;
-    if (isdigit((unsigned char)*a) || *a == '[' || *a == '+')
+    if (isdigit((unsigned char)*a) || *a == '[')
         return 1;
-    if ((*a == '-' || *a == '.') && a[1] && a[1] != '/')
+    if (*a == '.' && isdigit((unsigned char)a[1]))
+        return 1;
+    if ((*a == '-' || *a == '+') &&
+        (isdigit((unsigned char)a[1]) || (a[1] == '.' && isdigit((unsigned char)a[2]))))
+        return 1;
+    if (!strncmp(a, "\xE2\x88\x92", 3)) /* U+2212 MINUS SIGN */
         return 1;
     static const char *wrappers[] = {"array(", "np.array(", "numpy.array(", "tensor(",
                                      "torch.tensor("};
@@ -100,79 +107,17 @@ static int load_matrix(const char *option, const char *arg, cc_matrix *m, int *s
     return 0;
 }
 
-/* "N" or "HxW" with whole numbers in [min, CC_DIM_MAX]. */
-static int parse_pair(const char *option, const char *arg, long min, long *h, long *w)
+/* --stride, --dilation, --padding in the notation of `convcalc shape`
+ * (arith.h: cc_shape_query_set), so both commands read them alike. */
+static int parse_shape_option(cc_shape_query *q, cc_shape_var var, const char *val)
 {
-    char *end;
-    errno = 0;
-    long a = strtol(arg, &end, 10), b;
-    if (end == arg || errno)
-        goto bad;
-    if (*end == 'x' || *end == 'X') {
-        const char *q = end + 1;
-        b = strtol(q, &end, 10);
-        if (end == q || errno)
-            goto bad;
-    } else {
-        b = a;
-    }
-    if (*end)
-        goto bad;
-    if (a < min || b < min || a > CC_DIM_MAX || b > CC_DIM_MAX)
-        return cli_usage_error(CMD, "%s: '%s' is out of range (expected %ld to %ld)", option,
-                               arg, min, CC_DIM_MAX);
-    *h = a;
-    *w = b;
-    return 0;
-bad:
-    return cli_usage_error(CMD, "%s: '%s' is not N or HxW (whole numbers)", option, arg);
-}
-
-/* One dimension of padding: "N" or "B,E". */
-static int parse_pad_part(const char *s, size_t n, long *b, long *e)
-{
-    char buf[64];
-    if (n == 0 || n >= sizeof buf)
-        return -1;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    char *end;
-    errno = 0;
-    *b = strtol(buf, &end, 10);
-    if (end == buf || errno || *b < 0 || *b > CC_DIM_MAX)
-        return -1;
-    if (*end == ',') {
-        const char *q = end + 1;
-        *e = strtol(q, &end, 10);
-        if (end == q || errno || *e < 0 || *e > CC_DIM_MAX)
-            return -1;
-    } else {
-        *e = *b;
-    }
-    return *end ? -1 : 0;
-}
-
-static int parse_padding(const char *arg, cc_walk_spec *spec)
-{
-    if (!strcmp(arg, "valid") || !strcmp(arg, "same") || !strcmp(arg, "full")) {
-        spec->pad_kind = arg[0] == 'v' ? CC_PAD_VALID : arg[0] == 's' ? CC_PAD_SAME : CC_PAD_FULL;
-        return 0;
-    }
-    spec->pad_kind = CC_PAD_EXPLICIT;
-    const char *x = strpbrk(arg, "xX");
-    int bad;
-    if (x)
-        bad = parse_pad_part(arg, (size_t)(x - arg), &spec->pad_top, &spec->pad_bottom) ||
-              parse_pad_part(x + 1, strlen(x + 1), &spec->pad_left, &spec->pad_right);
-    else {
-        bad = parse_pad_part(arg, strlen(arg), &spec->pad_top, &spec->pad_bottom);
-        spec->pad_left = spec->pad_top;
-        spec->pad_right = spec->pad_bottom;
-    }
-    if (bad)
-        return cli_usage_error(CMD, "--padding: '%s' is not N, B,E, HxW (each part N or B,E), "
-                                    "valid, same or full (whole numbers from 0 to %ld)",
-                               arg, CC_DIM_MAX);
+    cc_error err;
+    cc_error_clear(&err);
+    if (cc_shape_query_set(q, var, val, &err))
+        return cli_usage_error(CMD, "--%s%s", err.msg,
+                               var == CC_VAR_PADDING && !strstr(err.msg, "valid")
+                                   ? " (padding is N, B,E, HxW of those, valid, same or full)"
+                                   : "");
     return 0;
 }
 
@@ -210,6 +155,9 @@ int cmd_conv(int argc, char **argv)
 {
     cc_walk_spec spec;
     cc_walk_spec_init(&spec);
+    cc_shape_query sizes;
+    cc_shape_query_init(&sizes, CC_SHAPE_CONV);
+    int padding_given = 0;
     cc_walk_render_opts opts;
     cc_walk_render_opts_init(&opts);
     cc_matrix image = {0}, kernels = {0}, one = {0}, bias = {0};
@@ -278,14 +226,15 @@ int cmd_conv(int argc, char **argv)
             if (load_matrix("--bias", val, &bias, &stdin_used, &status))
                 goto done;
         } else if (!strcmp(name, "--stride")) {
-            if ((status = parse_pair("--stride", val, 1, &spec.stride_h, &spec.stride_w)))
+            if ((status = parse_shape_option(&sizes, CC_VAR_STRIDE, val)))
                 goto done;
         } else if (!strcmp(name, "--dilation")) {
-            if ((status = parse_pair("--dilation", val, 1, &spec.dilation_h, &spec.dilation_w)))
+            if ((status = parse_shape_option(&sizes, CC_VAR_DILATION, val)))
                 goto done;
         } else if (!strcmp(name, "--padding")) {
-            if ((status = parse_padding(val, &spec)))
+            if ((status = parse_shape_option(&sizes, CC_VAR_PADDING, val)))
                 goto done;
+            padding_given = 1;
         } else if (!strcmp(name, "--mode")) {
             if (cc_conv_mode_parse(val, &spec.mode)) {
                 status = cli_usage_error(CMD, "--mode: unknown mode '%s' (expected convolution "
@@ -304,6 +253,18 @@ int cmd_conv(int argc, char **argv)
         }
     }
 
+    spec.stride_h = sizes.dim[0].stride;
+    spec.stride_w = sizes.dim[1].stride;
+    spec.dilation_h = sizes.dim[0].dilation;
+    spec.dilation_w = sizes.dim[1].dilation;
+    spec.pad_kind = sizes.padding == CC_PADDING_VALID  ? CC_PAD_VALID
+                    : sizes.padding == CC_PADDING_SAME ? CC_PAD_SAME
+                    : sizes.padding == CC_PADDING_FULL ? CC_PAD_FULL
+                                                       : CC_PAD_EXPLICIT;
+    spec.pad_top = sizes.dim[0].pad_begin;
+    spec.pad_bottom = sizes.dim[0].pad_end;
+    spec.pad_left = sizes.dim[1].pad_begin;
+    spec.pad_right = sizes.dim[1].pad_end;
     if (!image_arg != !nkernels) {
         status = cli_usage_error(CMD, "give both --image and --kernel, or neither for the "
                                       "built-in example");
@@ -316,9 +277,7 @@ int cmd_conv(int argc, char **argv)
             status = cli_report(&err);
             goto done;
         }
-        int explicit_pad = spec.pad_kind != CC_PAD_EXPLICIT || spec.pad_top || spec.pad_bottom ||
-                           spec.pad_left || spec.pad_right;
-        if (!explicit_pad) {
+        if (!padding_given) {
             spec.pad_top = ex.pad_top;
             spec.pad_bottom = ex.pad_bottom;
             spec.pad_left = ex.pad_left;

@@ -277,9 +277,8 @@ static void header_lines(cc_buf *out, const cc_walk *w, const char *bol, const c
                   g->integer ? ", whole numbers (exact)" : "", eol);
     cc_buf_printf(out, "%smode: %s%s", bol, cc_conv_mode_name(g->mode),
                   g->mode == CC_MODE_CONVOLUTION
-                      ? " (the kernel is flipped by 180 degrees, then slid over the input)"
-                      : " (the kernel is slid over the input as written, as deep-learning "
-                        "frameworks do)");
+                      ? " (the kernel is flipped by 180 degrees, then slid)"
+                      : " (the kernel is slid as written, as PyTorch's conv2d does)");
     cc_buf_puts(out, eol);
     cc_buf_printf(out, "%sstride %ldx%ld, dilation %ldx%ld, padding ", bol, g->stride_h,
                   g->stride_w, g->dilation_h, g->dilation_w);
