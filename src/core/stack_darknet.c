@@ -236,7 +236,8 @@ int cc_stack_more_infer(const cc_stack *s, size_t i, cc_infer_step *st, cc_error
             cc_i64_mul(r, n_r, &r) || cc_i64_add(a, r, &st->macs))
             return ferr(err, l, "%s: the operation count overflows", nb);
         /* each sub-layer as a linear layer with its bias: 2 per MAC */
-        st->flops = 2 * st->macs;
+        if (cc_i64_mul(2, st->macs, &st->flops))
+            return ferr(err, l, "%s: the operation count overflows", nb);
         o = (cc_shape){1, h, 1, 1};
         st->rf_h = st->rf_w = -1;
         break;
