@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "stack_priv.h"
+#include "core/stack_priv.h"
 
 static int merr(cc_error *err, const cc_layer *l, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
