@@ -60,11 +60,29 @@ typedef struct cc_conv2d_desc {
     long dil_h, dil_w;          /* >= 1                                      */
     long groups;                /* >= 1, divides C and OC                    */
     int threads;                /* worker threads for the fast kernels, >= 1 */
+    int backend;                /* CC_CONV_AUTO (default), CC_CONV_BLAS,     */
+                                /* CC_CONV_ONEDNN: see cc_conv_backend       */
     /* filled by cc_conv2d_setup */
     long OH, OW;                /* output height, width                      */
     size_t work_floats;         /* workspace (floats) the fast kernels need  */
     int ready;                  /* nonzero once set up                       */
+    int impl;                   /* the backend setup chose (BLAS or ONEDNN)  */
+    size_t impl_floats;         /* of work_floats, the oneDNN part           */
 } cc_conv2d_desc;
+
+/* The fast convolution kernels (the naive twins are separate functions):
+ * CC_CONV_BLAS is im2col + OpenBLAS sgemm; CC_CONV_ONEDNN runs oneDNN's
+ * convolutions (forward, backward-weights, and backward-data when the input
+ * has at least 16 channels; fewer go to the OpenBLAS path, which is faster
+ * there), with NCHW converted to oneDNN's blocked layouts inside the call.
+ * CC_CONV_AUTO picks oneDNN where it can run the convolution (groups 1),
+ * unless the environment variable CONVCALC_CONV is "openblas". */
+enum { CC_CONV_AUTO = 0, CC_CONV_BLAS = 1, CC_CONV_ONEDNN = 2 };
+/* The name of a backend ("openblas", "onednn"; "auto" for CC_CONV_AUTO). */
+const char *cc_conv_backend_name(int backend);
+/* The instruction set oneDNN's kernels use on this machine ("avx512_core",
+ * "avx2", ...). */
+const char *cc_conv_onednn_isa(void);
 
 void cc_conv2d_desc_init(cc_conv2d_desc *d);
 /* Check the descriptor (positive sizes, groups dividing C and OC, kernel not
