@@ -78,6 +78,10 @@ typedef struct cc_conv2d_desc {
  * CC_CONV_AUTO picks oneDNN where it can run the convolution (groups 1),
  * unless the environment variable CONVCALC_CONV is "openblas". */
 enum { CC_CONV_AUTO = 0, CC_CONV_BLAS = 1, CC_CONV_ONEDNN = 2 };
+/* What CC_CONV_AUTO asks for: CC_CONV_BLAS if CONVCALC_CONV is "openblas",
+ * else CC_CONV_ONEDNN (setup still falls back to OpenBLAS per layer where
+ * oneDNN cannot run it). */
+int cc_conv_auto_backend(void);
 /* The name of a backend ("openblas", "onednn"; "auto" for CC_CONV_AUTO). */
 const char *cc_conv_backend_name(int backend);
 /* The instruction set oneDNN's kernels use on this machine ("avx512_core",
@@ -338,6 +342,16 @@ void cc_blas_set_threads(int n);
 /* The name of the kernel set OpenBLAS runs ("Haswell", "SkylakeX", ...):
  * OpenBLAS picks it for the CPU unless OPENBLAS_CORETYPE names one. */
 const char *cc_blas_core(void);
+
+/* The machine's GEMM limit as this engine reaches it: the best FLOP/s of
+ * m x m x m single-precision products (C = A B; m from 256 up to n in
+ * steps of about half an octave, or n alone below 256), split by columns over
+ * `threads` pool workers, each calling the backend's sgemm on one thread
+ * (backend CC_CONV_BLAS: OpenBLAS's cblas_sgemm; CC_CONV_ONEDNN:
+ * oneDNN's dnnl_sgemm), best of `reps` runs. n in 16..4096, reps >= 1.
+ * CC_EINVAL for other values, CC_ENOMEM, CC_EINTERNAL if the backend
+ * fails. */
+int cc_gemm_peak(double *flops, int backend, int threads, long n, int reps, cc_error *err);
 
 #ifdef __cplusplus
 }

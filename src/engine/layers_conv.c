@@ -106,11 +106,7 @@ int cc_conv2d_setup(cc_conv2d_desc *d, cc_error *err)
     d->work_floats = work;
     d->impl = CC_CONV_BLAS;
     d->impl_floats = 0;
-    int want = d->backend;
-    if (want == CC_CONV_AUTO) {
-        const char *env = getenv("CONVCALC_CONV");
-        want = env && !strcmp(env, "openblas") ? CC_CONV_BLAS : CC_CONV_ONEDNN;
-    }
+    int want = d->backend == CC_CONV_AUTO ? cc_conv_auto_backend() : d->backend;
     size_t dn;
     if (want == CC_CONV_ONEDNN && cc_dnnl_conv_setup(d, &dn) == 0) {
         /* oneDNN's part, then the OpenBLAS workspace when backward-data
@@ -124,6 +120,12 @@ int cc_conv2d_setup(cc_conv2d_desc *d, cc_error *err)
     }
     d->ready = 1;
     return CC_OK;
+}
+
+int cc_conv_auto_backend(void)
+{
+    const char *env = getenv("CONVCALC_CONV");
+    return env && !strcmp(env, "openblas") ? CC_CONV_BLAS : CC_CONV_ONEDNN;
 }
 
 const char *cc_conv_backend_name(int backend)
