@@ -19,14 +19,15 @@ static const char usage_text[] =
     "                    (default: the data set recorded in the model, if it is\n"
     "                    fashion-mnist)\n"
     "  --batch N         images per forward pass (256)\n"
-    "  --threads N       worker threads (1)\n"
+    "  --threads N       worker threads (default: $CONVCALC_THREADS, else every\n"
+    "                    online CPU)\n"
     "  --confusion       also print the confusion matrix of the test split\n"
     "  --format FMT      text | markdown | latex | csv | json (default text)\n";
 
 int cmd_eval(int argc, char **argv)
 {
     const char *cmd = "eval", *model = NULL, *source = NULL;
-    long batch = 256, threads = 1;
+    long batch = 256, threads = 0;
     int confusion = 0;
     cc_format fmt = CC_FORMAT_TEXT;
     for (int i = 1; i < argc; i++) {
@@ -62,6 +63,8 @@ int cmd_eval(int argc, char **argv)
     }
     if (!model)
         return cli_usage_error(cmd, "no MODEL (a model file written by 'convcalc train --out')");
+    if (!threads && cli_default_threads(cmd, &threads) != 0)
+        return CLI_USAGE;
     cc_error err;
     cc_error_clear(&err);
     cc_model *m = NULL;
