@@ -293,6 +293,7 @@ static void step_title(cc_buf *b, const cc_walk *w, const cc_walk_step *st)
             cc_buf_printf(b, " of filter %ld", st->filter + 1);
         break;
     case CC_STEP_OUTPUT: cc_buf_puts(b, "the output"); break;
+    default: break;
     }
 }
 
