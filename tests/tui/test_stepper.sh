@@ -12,19 +12,19 @@ expect_line "│ -1  0  1 │ │  1  0 -1 │"   # kernel and its flipped form
 keys n
 expect "Step 2/18: the kernel flipped by 180 degrees"
 keys n
-expect "Step 3/18: output (0,0), window rows 0-2, columns 0-2"
+expect "Step 3/18: output (1,1), window rows 1-3, columns 1-3"
 expect "0*1 + 0*0 + 0*(-1) + 0*2 + 2*0 + 1*(-2) + 0*1 + 3*0"
 expect "9*(-1) = -11"
 expect_row -11 . . . .
 keys Space
-expect "Step 4/18: output (0,1)"
+expect "Step 4/18: output (1,2)"
 expect_line "= 2$|= 2 "
 expect_row -11 2 . . .
 keys p
-expect "Step 3/18: output (0,0)"
+expect "Step 3/18: output (1,1)"
 expect_row -11 . . . .
 keys Right Right
-expect "Step 5/18: output (0,2)"
+expect "Step 5/18: output (1,3)"
 keys Left
 expect "Step 4/18"
 keys G
