@@ -236,9 +236,8 @@ static void explain(const tui_state *s, cc_buf *b)
             cc_buf_puts(b, " cell by cell and add the products. Type the value below "
                            "(or the products, then = value); Esc shows it.");
         } else {
-            cc_buf_printf(b, "Each window value times the %s value at the same place, "
-                             "all added up:\n",
-                          g->mode == CC_MODE_CONVOLUTION ? "flipped kernel's" : "kernel's");
+            cc_buf_printf(b, "Window times %s, cell by cell, summed:\n",
+                          g->mode == CC_MODE_CONVOLUTION ? "flipped kernel" : "kernel");
             if (cc_walk_format_sum(b, s->walk, st, -1, CC_FORMAT_TEXT) != 0)
                 cc_buf_puts(b, "(cannot write the sum)");
         }

@@ -33,11 +33,11 @@ for i in $(seq 19); do keys Down; done
 keys Enter
 expect "Step 602/603: output (20,30)"
 # the window's rows 19-21 and the cell's row 19 are in view
-expect "Padded input [15-21,"
+expect "Padded input [16-22,"
 expect "Output [14-20,13-30 of 20x30]"
 expect_row 6 6 6 6 6 6 6 6 6 6 6 6 6 6 6 6 6 4
 expect "0*1 + 0*1 + 0*1 = 4"
 keys g
-expect "Padded input [0-"
+expect "Padded input [1-"
 keys q
 expect_clean_exit
