@@ -148,7 +148,7 @@ void tui_box(const tui_look *look, tui_rect r, const char *title, tui_role title
 static int panel_cell_width(const tui_panel *p)
 {
     char buf[64];
-    int w = 1;
+    int w = p->min_cw > 1 ? p->min_cw : 1;
     for (long r = 0; r < p->rows; r++)
         for (long c = 0; c < p->cols; c++) {
             p->cell(p->ctx, r, c, buf, sizeof buf);

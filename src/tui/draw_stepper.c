@@ -20,6 +20,37 @@ static tui_role fmt(char *buf, size_t size, double v, tui_role role)
     return role;
 }
 
+/* Widest value of a matrix (every plane), as the panels print it. */
+static int mat_width(const cc_matrix *m)
+{
+    char buf[64];
+    int w = 1;
+    size_t n = cc_matrix_size(m);
+    for (size_t i = 0; i < n && i < 100000; i++) {
+        int l = (int)strlen(cc_matrix_fmt_value(buf, sizeof buf, m->data[i]));
+        if (l > w)
+            w = l;
+    }
+    return w;
+}
+
+/* A width no product of an input value and a kernel value exceeds (the
+ * largest magnitudes multiplied, negative). */
+static int product_width(const cc_walk *w)
+{
+    double a = 0, b = 0;
+    const cc_matrix *x = cc_walk_padded(w), *k = cc_walk_applied(w);
+    for (size_t i = 0; i < cc_matrix_size(x); i++)
+        if (x->data[i] > a || -x->data[i] > a)
+            a = x->data[i] > 0 ? x->data[i] : -x->data[i];
+    for (size_t i = 0; i < cc_matrix_size(k); i++)
+        if (k->data[i] > b || -k->data[i] > b)
+            b = k->data[i] > 0 ? k->data[i] : -k->data[i];
+    char buf[64];
+    int l = (int)strlen(cc_matrix_fmt_value(buf, sizeof buf, -a * b));
+    return l > 12 ? 12 : l;
+}
+
 static int is_tap(const cc_walk_step *st, const cc_walk_geom *g, long r, long c)
 {
     long dr = r - st->win_row, dc = c - st->win_col;
@@ -278,9 +309,9 @@ static void draw_raw(tui_state *s, const tui_look *look, tui_rect area)
              kx.cursor ? " (editing)" : "");
     tui_panel ps[2] = {
         {t1, s->image.rows, s->image.cols, raw_cell, &ix, ix.cursor ? s->pick_r : 0,
-         ix.cursor ? s->pick_r : 0, ix.cursor ? s->pick_c : 0, ix.cursor ? s->pick_c : 0},
+         ix.cursor ? s->pick_r : 0, ix.cursor ? s->pick_c : 0, ix.cursor ? s->pick_c : 0, 0},
         {t2, s->kernel.rows, s->kernel.cols, raw_cell, &kx, kx.cursor ? s->pick_r : 0,
-         kx.cursor ? s->pick_r : 0, kx.cursor ? s->pick_c : 0, kx.cursor ? s->pick_c : 0},
+         kx.cursor ? s->pick_r : 0, kx.cursor ? s->pick_c : 0, kx.cursor ? s->pick_c : 0, 0},
     };
     int h = area.h - 4;
     int used = row_of_panels(look, ps, 2, area.y, area.x, area.w, h, NULL);
@@ -368,11 +399,12 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         fc0 = st->win_col;
         fc1 = st->win_col + g->eff_w - 1;
     }
+    int kw_ = mat_width(cc_walk_kernels(s->walk));
     tui_panel top[4] = {
-        {tp, g->padded_h, g->padded_w, padded_cell, &x, fr0, fr1, fc0, fc1},
-        {tk, g->k_h, g->k_w, kernel_cell, &x, -1, -1, -1, -1},
-        {ta, g->k_h, g->k_w, applied_cell, &x, -1, -1, -1, -1},
-        {th, g->k_h, g->k_w, product_cell, &x, -1, -1, -1, -1},
+        {tp, g->padded_h, g->padded_w, padded_cell, &x, fr0, fr1, fc0, fc1, 0},
+        {tk, g->k_h, g->k_w, kernel_cell, &x, -1, -1, -1, -1, kw_},
+        {ta, g->k_h, g->k_w, applied_cell, &x, -1, -1, -1, -1, kw_},
+        {th, g->k_h, g->k_w, product_cell, &x, -1, -1, -1, -1, product_width(s->walk)},
     };
     long orow = st->kind == CC_STEP_CELL ? st->out_row : -1;
     long ocol = st->kind == CC_STEP_CELL ? st->out_col : -1;
@@ -380,7 +412,8 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         orow = s->pick_r;
         ocol = s->pick_c;
     }
-    tui_panel out = {to, g->out_h, g->out_w, output_cell, &x, orow, orow, ocol, ocol};
+    tui_panel out = {to, g->out_h, g->out_w, output_cell, &x, orow, orow, ocol, ocol,
+                     mat_width(cc_walk_output(s->walk)) + (s->try_mode ? 1 : 0)};
 
     /* heights: the top row as tall as it wants, leaving the bottom row at
      * least 5 lines (or what it wants, if less) */
@@ -416,7 +449,8 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
             xs[i] = x;
             xs[i].k = i;
             snprintf(titles[i], sizeof titles[i], "Output %d/%ld", i + 1, g->filters);
-            tui_panel p = {titles[i], g->out_h, g->out_w, output_cell, &xs[i], -1, -1, -1, -1};
+            tui_panel p = {titles[i], g->out_h, g->out_w, output_cell, &xs[i], -1, -1, -1, -1,
+                           mat_width(cc_walk_output(s->walk))};
             ps[i] = p;
         }
         int used2 = row_of_panels(look, ps, n, by, rest.x, rest.w, bh, NULL);
