@@ -44,6 +44,7 @@ expect "Step 1/18"
 # for this antisymmetric kernel
 keys m
 expect "correlation  stride 1"
+keys n
 expect_line "│ -1  0  1 │ │ -1  0  1 │"
 keys G
 expect_row 11 -2 -4 1 -7
