@@ -33,7 +33,9 @@ send_text "4"
 keys Enter
 expect "Right: output (1,3) = 4."
 expect "Your answer: right."
-expect_row -11 2 4 . .
+# the tally, and the wrong answers marked on the output with !
+expect "[try it: 1 right, 2 wrong]"
+expect_row "-11!" "2!" 4 . .
 keys n
 expect "Output (1,4) = ?"
 send_text "1 = 2 = 3"
@@ -48,7 +50,7 @@ expect "the products are there, the value is missing: add '= value'"
 expect "= ? (value, or products = value): 0 0 0 0 4 0 -4 3 0"
 keys C-u Escape
 expect "Shown without an answer: output (1,4) = -1."
-expect_row -11 2 4 -1 .
+expect_row "-11!" "2!" 4 -1 .
 # going back shows the answered cells; try mode off shows everything
 keys p
 expect "Step 5/18: output (1,3)"
@@ -58,7 +60,7 @@ expect "Step 7/18: output (1,5)"
 expect "Output (1,5) = ?"
 keys n
 expect "Step 8/18: output (2,1)"
-expect_row -11 2 4 -1 .
+expect_row "-11!" "2!" 4 -1 .
 keys p p
 expect_not "Output (1,3) = ?"
 keys t G
