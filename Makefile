@@ -17,13 +17,14 @@ WARN     = -Wall -Wextra -Werror
 INCS     = -Iinclude -Isrc
 DEFS     = -DCONVCALC_VERSION='"$(VERSION)"' -DCONVCALC_DATADIR='"$(DATADIR)"'
 CFLAGS  ?= -O2 -g
-LIBS     = -lncursesw -ltinfo -lopenblas -lcjson -lz -lm -lpthread
+LIBS     = -lncursesw -ltinfo -lopenblas -ldnnl -lgomp -lcjson -lz -lm -lpthread
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Debian packages: what building, testing and the default data set need.
 DEB_PKGS = gcc make libc6-dev pkg-config libncurses-dev libcmocka-dev zlib1g-dev \
-           libopenblas-dev libcjson-dev tmux valgrind dataset-fashion-mnist \
-           libonnx-testdata texlive-latex-base texlive-latex-recommended
+           libopenblas-dev libdnnl-dev libcjson-dev tmux valgrind dataset-fashion-mnist \
+           libonnx-testdata texlive-latex-base texlive-latex-recommended \
+           libxml2-utils librsvg2-bin
 
 LIB_SRC  = $(wildcard src/core/*.c src/engine/*.c src/check/*.c)
 FE_SRC   = $(filter-out src/cli/main.c,$(wildcard src/cli/*.c src/tui/*.c))
@@ -139,6 +140,7 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_HDRS) build/fuzz/libconvcalc.a | fuzz-deps
 
 # Each harness for FUZZ_SECONDS (default 60): `make fuzz FUZZ_SECONDS=600`.
 fuzz: $(FUZZ_BINS) build/convcalc
+	@echo "make fuzz: FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$${FUZZ_JOBS:-1}, $$(date -u +%Y-%m-%dT%H:%MZ), load $$(cut -d" " -f1-3 /proc/loadavg)"
 	@tests/fuzz/run.sh long build/fuzz $(FUZZ_SECONDS)
 
 run: deps build/convcalc
