@@ -69,6 +69,14 @@ static int shape_option(tui_options *o, cc_shape_var var, const char *val)
     int rc = cli_shape_option("tui", &q, (int)var, val);
     if (rc)
         return rc;
+    if (var == CC_VAR_STRIDE || var == CC_VAR_DILATION) {
+        long h = var == CC_VAR_STRIDE ? q.dim[0].stride : q.dim[0].dilation;
+        long w = var == CC_VAR_STRIDE ? q.dim[1].stride : q.dim[1].dilation;
+        if (h < 1 || w < 1)
+            return cli_usage_error("tui", "--%s: %ld is out of range (expected 1 to %ld)",
+                                   var == CC_VAR_STRIDE ? "stride" : "dilation", h < 1 ? h : w,
+                                   (long)CC_DIM_MAX);
+    }
     if (var == CC_VAR_STRIDE) {
         o->stride = q.dim[0].stride;
         o->stride_w = q.dim[1].stride;
