@@ -17,12 +17,12 @@ WARN     = -Wall -Wextra -Werror
 INCS     = -Iinclude -Isrc
 DEFS     = -DCONVCALC_VERSION='"$(VERSION)"' -DCONVCALC_DATADIR='"$(DATADIR)"'
 CFLAGS  ?= -O2 -g
-LIBS     = -lprotobuf-c -lncursesw -ltinfo -lopenblas -lcjson -lz -lm -lpthread
+LIBS     = -lprotobuf-c -lncursesw -ltinfo -lopenblas -ldnnl -lgomp -lcjson -lz -lm -lpthread
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Debian packages: what building, testing and the default data set need.
 DEB_PKGS = gcc make libc6-dev pkg-config libncurses-dev libcmocka-dev zlib1g-dev \
-           libopenblas-dev libcjson-dev tmux valgrind dataset-fashion-mnist \
+           libopenblas-dev libdnnl-dev libcjson-dev tmux valgrind dataset-fashion-mnist \
            libonnx-testdata texlive-latex-base texlive-latex-recommended
 # ONNX: C for Debian's onnx.proto is generated at build time by protoc-c.
 DEB_PKGS += libprotobuf-c-dev protobuf-c-compiler libonnx-dev
