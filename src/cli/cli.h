@@ -87,4 +87,9 @@ int cli_write_stdout(const cc_buf *buf);
 int cli_write_file_atomic(const char *path, const void *data, size_t len,
                           cc_error *err);
 
+/* `params MODEL.onnx` (cmd_params_onnx.c): 1 when path names an ONNX
+ * file (by its .onnx extension); the report of the network built from it. */
+int cli_is_onnx(const char *path);
+int cli_params_onnx(const char *path, cc_format fmt);
+
 #endif
