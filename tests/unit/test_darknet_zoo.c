@@ -234,6 +234,10 @@ static void test_upsample_reorg_crop(void **state)
 
     refuse("[upsample]\nstride=-2\n", 6, 8, "(layer 0) stride below 1");
     refuse("[upsample]\nstride=999999999\n", 5, 1, "factor 999999999x999999999");
+    /* chained factors past CC_DIM_MAX: an error, not an overflow */
+    refuse("[upsample]\nstride=1024\n[upsample]\nstride=1024\n[upsample]\nstride=1024\n", 9, 1,
+           "is larger than 1000000000");
+    refuse("[reorg]\nstride=65536\n", 5, 1, "stride 65536 does not divide");
     refuse("[reorg]\nstride=3\n", 5, 1, "stride 3 does not divide the input 8x8");
     refuse("[reorg]\nstride=2\nreverse=1\n", 5, 1, "channels divisible by 4");
     refuse("[reorg]\nstride=1\nextra=999999999999\n", 7, 7, "extra=999999999999 is not");
