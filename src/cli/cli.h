@@ -38,6 +38,12 @@ int cli_usage_error(const char *subcommand, const char *fmt, ...)
 /* Parse --format's argument; on failure prints the error and returns
  * CLI_USAGE, otherwise 0. `allowed` is a bit set of (1 << CC_FORMAT_*)
  * saying which formats this subcommand supports. */
+/* --stride, --dilation, --padding in the notation of `convcalc shape`
+ * (arith.h: cc_shape_query_set), so conv, tui and shape read them alike.
+ * Returns 0 or CLI_USAGE (the message printed). */
+struct cc_shape_query;
+int cli_shape_option(const char *subcommand, struct cc_shape_query *q, int var,
+                     const char *val);
 int cli_parse_format(const char *subcommand, const char *arg, unsigned allowed,
                      cc_format *out);
 
