@@ -18,12 +18,15 @@ INCS     = -Iinclude -Isrc
 DEFS     = -DCONVCALC_VERSION='"$(VERSION)"' -DCONVCALC_DATADIR='"$(DATADIR)"'
 CFLAGS  ?= -O2 -g
 LIBS     = -lncursesw -ltinfo -lopenblas -lcjson -lz -lm -lpthread
+# libzip: PyTorch .pt archives; libpng: PNG images for `convcalc infer`
+LIBS    += -lzip -lpng
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Debian packages: what building, testing and the default data set need.
 DEB_PKGS = gcc make libc6-dev pkg-config libncurses-dev libcmocka-dev zlib1g-dev \
            libopenblas-dev libcjson-dev tmux valgrind dataset-fashion-mnist \
            libonnx-testdata texlive-latex-base texlive-latex-recommended
+DEB_PKGS += libzip-dev libpng-dev
 
 LIB_SRC  = $(wildcard src/core/*.c src/engine/*.c src/check/*.c)
 FE_SRC   = $(filter-out src/cli/main.c,$(wildcard src/cli/*.c src/tui/*.c))
