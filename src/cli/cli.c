@@ -85,6 +85,16 @@ int cli_parse_long(const char *subcommand, const char *option, const char *arg,
     return 0;
 }
 
+int cli_default_threads(const char *subcommand, long *out)
+{
+    const char *env = getenv("CONVCALC_THREADS");
+    if (env && *env)
+        return cli_parse_long(subcommand, "CONVCALC_THREADS", env, 1, 64, out);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    *out = n < 1 ? 1 : n > 64 ? 64 : n;
+    return 0;
+}
+
 int cli_parse_double(const char *subcommand, const char *option, const char *arg,
                      double *out)
 {

@@ -50,6 +50,13 @@ int cli_parse_long(const char *subcommand, const char *option, const char *arg,
 int cli_parse_double(const char *subcommand, const char *option, const char *arg,
                      double *out);
 
+/* The worker-thread count a subcommand uses when --threads is not given:
+ * CONVCALC_THREADS if it is set (a whole number 1..64), otherwise every
+ * online CPU (at most 64). A malformed CONVCALC_THREADS prints
+ * `convcalc: SUBCOMMAND: CONVCALC_THREADS: ...` and returns CLI_USAGE;
+ * otherwise *out is set and 0 is returned. */
+int cli_default_threads(const char *subcommand, long *out);
+
 /* Read a whole file ("-" for standard input) into a NUL-terminated string.
  * Returns 0, or fills err (source = path) and returns its code. */
 int cli_read_file(const char *path, char **out, size_t *len, cc_error *err);

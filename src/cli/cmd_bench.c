@@ -30,7 +30,8 @@ static const char *const usage_text =
     "  --batch N        images per step, default 64\n"
     "  --steps N        timed steps of each kind, default 20\n"
     "  --warmup N       untimed steps first, default 2\n"
-    "  --threads N      worker threads, default: the number of online CPUs\n"
+    "  --threads N      worker threads (default: $CONVCALC_THREADS, else every\n"
+    "                   online CPU)\n"
     "  --seed N         seed of the weights and the data, default 1\n"
     "  --format F       text (default) or json\n"
     "\n"
@@ -210,8 +211,7 @@ int cmd_bench(int argc, char **argv)
 {
     const char *spec_path = NULL, *input = NULL, *from = NULL;
     long batch = 64, steps = 20, warmup = 2, seed = 1;
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    long threads = ncpu < 1 ? 1 : ncpu > 64 ? 64 : ncpu;
+    long threads = 0; /* not given: cli_default_threads */
     cc_format fmt = CC_FORMAT_TEXT;
     const unsigned formats = 1u << CC_FORMAT_TEXT | 1u << CC_FORMAT_JSON;
 
@@ -259,6 +259,8 @@ int cmd_bench(int argc, char **argv)
         if (bad)
             return CLI_USAGE;
     }
+    if (!threads && cli_default_threads("bench", &threads) != 0)
+        return CLI_USAGE;
     cc_stack_source source = CC_SOURCE_AUTO;
     if (from) {
         if (!strcmp(from, "auto")) source = CC_SOURCE_AUTO;

@@ -38,7 +38,8 @@ static const char usage_text[] =
     "  --limit N         evaluate only the first N training images (0: all)\n"
     "  --limit-test N    evaluate only the first N test images (0: all)\n"
     "  --batch N         images per forward pass (256)\n"
-    "  --threads N       worker threads (1)\n"
+    "  --threads N       worker threads (default: $CONVCALC_THREADS, else every\n"
+    "                    online CPU)\n"
     "  --confusion       also print the confusion matrix of the test split\n"
     "  --format FMT      text | markdown | latex | csv | json (default text)\n";
 
@@ -167,7 +168,7 @@ static int eval_external(const eval_opts *o)
 int cmd_eval(int argc, char **argv)
 {
     const char *cmd = "eval";
-    eval_opts o = {.batch = 256, .threads = 1, .fmt = CC_FORMAT_TEXT};
+    eval_opts o = {.batch = 256, .threads = 0, .fmt = CC_FORMAT_TEXT};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int rc;
@@ -216,6 +217,8 @@ int cmd_eval(int argc, char **argv)
     if (!o.model)
         return cli_usage_error(cmd, "no MODEL (a model file written by 'convcalc train --out', "
                                     "a SPEC with --weights, or an ONNX file)");
+    if (!o.threads && cli_default_threads(cmd, &o.threads) != 0)
+        return CLI_USAGE;
     if (o.weights || cli_is_onnx(o.model))
         return eval_external(&o);
     if (o.limit || o.limit_test)

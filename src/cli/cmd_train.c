@@ -43,7 +43,8 @@ static const char usage_text[] =
     "  --patience N         stop after N epochs without a better validation loss and\n"
     "                       restore the best weights (0: never stop early; default 0)\n"
     "  --seed N             seed of the initialisation, split, shuffles (1)\n"
-    "  --threads N          worker threads (1); results are bit-identical per count\n"
+    "  --threads N          worker threads (default: $CONVCALC_THREADS, else every\n"
+    "                       online CPU); results are bit-identical per count\n"
     "Files:\n"
     "  --out MODEL          write the trained model (safetensors, convcalc-model(5));\n"
     "                       checkpoints go to MODEL.ckpt after every epoch\n"
@@ -191,6 +192,7 @@ int cmd_train(int argc, char **argv)
     cc_format fmt = CC_FORMAT_TEXT;
     cc_train_config cfg;
     cc_train_config_default(&cfg);
+    cfg.threads = 0; /* not given: see cli_default_threads */
     cc_optim_kind kind = CC_OPTIM_SGD;
     double lr = NAN, momentum = NAN, wd = NAN;
     long limit = 0, limit_test = 0;
@@ -324,6 +326,12 @@ int cmd_train(int argc, char **argv)
         return cli_usage_error(cmd, "no SPEC (a layer stack file, or - for standard input)");
     if (!source)
         return cli_usage_error(cmd, "no --data SOURCE (e.g. --data fashion-mnist)");
+    if (!cfg.threads) {
+        long nt;
+        if (cli_default_threads(cmd, &nt) != 0)
+            return CLI_USAGE;
+        cfg.threads = (int)nt;
+    }
     cc_stack_source src_kind;
     if (strcmp(from, "auto") == 0)
         src_kind = CC_SOURCE_AUTO;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "convcalc/stack.h"
+#include "core/import_priv.h"
 
 #define MAX_NODES 200000
 #define MAX_NEST 64
@@ -428,12 +429,25 @@ static const struct {
     {"Hardsigmoid", CC_LAYER_HARDSIGMOID},
 };
 
-/* Which argument (by position or keyword) is which. */
+/* The module type names the reader knows, for tests that walk all of them:
+ * the i-th name, or NULL past the end. */
+const char *cc_torch_known_module(size_t i)
+{
+    return i < sizeof types / sizeof types[0] ? types[i].type : NULL;
+}
+
+/* Which argument (by position or keyword) is which: the index into the
+ * NULL-terminated `names`, or -1 for a keyword that is not there or a
+ * position past the last name (more positional arguments than the module
+ * takes). A negative `pos` means the module takes no positional argument. */
 static int arg_slot(const arg *g, int pos, const char *const *names)
 {
+    int count = 0;
+    while (names[count])
+        count++;
     if (!g->key)
-        return pos;
-    for (int i = 0; names[i]; i++)
+        return pos >= 0 && pos < count ? pos : -1;
+    for (int i = 0; i < count; i++)
         if (key_is(g, names[i]))
             return i;
     return -1;
@@ -606,12 +620,16 @@ static int leaf_layer(tparser *tp, const node *n, cc_layer *l)
             static const char *const nm[] = {"inplace", "dim", "approximate", NULL};
             slot = arg_slot(g, -1, nm);
             if (kind == CC_LAYER_SOFTMAX && !g->key)
-                slot = 1;
+                slot = i == 0 ? 1 : -1; /* Softmax(dim) */
             break;
         }
         }
         if (rc)
             return rc;
+        if (slot < 0 && !g->key)
+            return cc_error_at(tp->err, CC_EINVAL, n->line, g->col,
+                               "%s: too many positional arguments (argument %d is not "
+                               "one its repr prints)", n->type, i + 1);
         if (slot < 0)
             return cc_error_at(tp->err, CC_EINVAL, n->line, g->col,
                                "%s: unexpected argument '%.*s'", n->type,

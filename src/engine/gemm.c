@@ -1,8 +1,7 @@
 /* gemm.c - the fast paths' plumbing: im2col / col2im (one sample, all
- * channels), a static-chunk thread runner, and OpenBLAS's thread setting.
+ * channels) and OpenBLAS's thread setting (the threads are in pool.c).
  * The matrix products themselves are OpenBLAS's cblas_sgemm. */
 #include <cblas.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "convcalc/layers.h"
@@ -182,54 +181,6 @@ void cc_col2im_scratch(float *inp, float *col, const cc_conv2d_desc *d)
                     dst[k] += src[k];
             }
         }
-    }
-}
-
-typedef struct chunk_job {
-    cc_chunk_fn fn;
-    void *ctx;
-    int chunk;
-    long begin, end;
-} chunk_job;
-
-static void *chunk_main(void *arg)
-{
-    chunk_job *j = arg;
-    j->fn(j->ctx, j->chunk, j->begin, j->end);
-    return NULL;
-}
-
-#define CC_MAX_CHUNKS 64
-
-void cc_parallel_chunks(int chunks, long n, cc_chunk_fn fn, void *ctx)
-{
-    if (chunks < 1)
-        chunks = 1;
-    if (chunks > CC_MAX_CHUNKS)
-        chunks = CC_MAX_CHUNKS;
-    if (chunks == 1 || n <= 1) {
-        fn(ctx, 0, 0, n);
-        return;
-    }
-    chunk_job jobs[CC_MAX_CHUNKS];
-    pthread_t tids[CC_MAX_CHUNKS];
-    int started[CC_MAX_CHUNKS];
-    for (int k = 0; k < chunks; k++) {
-        jobs[k].fn = fn;
-        jobs[k].ctx = ctx;
-        jobs[k].chunk = k;
-        jobs[k].begin = (long)((__int128)n * k / chunks);
-        jobs[k].end = (long)((__int128)n * (k + 1) / chunks);
-        started[k] = 0;
-    }
-    for (int k = 1; k < chunks; k++)
-        started[k] = pthread_create(&tids[k], NULL, chunk_main, &jobs[k]) == 0;
-    fn(ctx, 0, jobs[0].begin, jobs[0].end);
-    for (int k = 1; k < chunks; k++) {
-        if (started[k])
-            pthread_join(tids[k], NULL);
-        else
-            fn(ctx, k, jobs[k].begin, jobs[k].end);
     }
 }
 

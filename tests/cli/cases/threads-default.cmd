@@ -1,0 +1,1 @@
+unset CONVCALC_THREADS; n=$(getconf _NPROCESSORS_ONLN); [ "$n" -gt 64 ] && n=64; $CONVCALC bench - --batch 4 --steps 1 --warmup 0 --format json | grep -q "\"threads\": $n," && echo "bench uses every online CPU"

@@ -1,0 +1,1 @@
+CONVCALC_THREADS=abc $CONVCALC train tests/data/tiny.spec --data idx:tests/data/tiny-train-images.idx.gz,tests/data/tiny-train-labels.idx.gz,tests/data/tiny-test-images.idx.gz,tests/data/tiny-test-labels.idx.gz --epochs 1 --batch 16 --lr 0.1 --quiet --threads 3 | grep '^Training'
