@@ -45,7 +45,7 @@ int cli_norm_channels(const char *cmd, float *mean, float *std, int nm, int ns, 
         return cli_usage_error(cmd, "--mean has %d values but --std has %d", nm, ns);
     if (nm != 1 && nm != channels)
         return cli_usage_error(cmd, "--mean and --std have %d values but the images have %d "
-                                    "channels", nm, channels);
+                                    "channel%s", nm, channels, channels == 1 ? "" : "s");
     for (int c = 0; c < nm; c++)
         if (!(std[c] > 0))
             return cli_usage_error(cmd, "--std: %g is not positive", std[c]);
