@@ -40,7 +40,24 @@ AOBJ     = $(LIB_SRC:%.c=build/asan/obj/%.o)
 AFE_OBJ  = $(FE_SRC:%.c=build/asan/obj/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all run test unit cli-test tui-test valgrind deps install uninstall clean bench
+# Fuzz harnesses: one per parser (tests/fuzz/fuzz_NAME.c). `make test` runs
+# each for a few seconds through a plain driver built like the unit tests;
+# `make fuzz` builds them with clang's libFuzzer and runs each for
+# FUZZ_SECONDS.
+FUZZ_SRC     = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_HDRS    = $(wildcard tests/fuzz/*.h)
+FUZZ_SMOKE   = $(FUZZ_SRC:tests/fuzz/%.c=build/asan/fuzz/%)
+FUZZ_BINS    = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_DEFS    = -DFUZZ_EXERCISES='"$(CURDIR)/exercises"'
+FUZZ_SECONDS ?= 60
+SMOKE_SECONDS ?= 2
+FUZZ_CC      = clang
+FUZZ_SAN     = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZ_PKGS    = clang libclang-rt-14-dev
+FOBJ         = $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+
+.PHONY: all run test unit cli-test tui-test valgrind deps install uninstall clean bench \
+        fuzz fuzz-smoke fuzz-deps
 all: build/convcalc build/libconvcalc.a build/libconvcalc.so
 
 deps:
@@ -100,12 +117,39 @@ build/asan/tests/%: tests/unit/%.c build/asan/libfe.a build/asan/libconvcalc.a $
 	$(CC) $(CSTD) $(WARN) -O1 -g $(SANITIZE) $(INCS) $(DEFS) -o $@ $< \
 	  build/asan/libfe.a build/asan/libconvcalc.a -lcmocka $(LIBS)
 
+build/asan/fuzz/%: tests/fuzz/%.c tests/fuzz/smoke_main.c $(FUZZ_HDRS) build/asan/libconvcalc.a $(HDRS) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SANITIZE) $(INCS) $(DEFS) $(FUZZ_DEFS) -o $@ $< \
+	  tests/fuzz/smoke_main.c build/asan/libconvcalc.a $(LIBS)
+
+fuzz-smoke: $(FUZZ_SMOKE) build/convcalc
+	@tests/fuzz/run.sh smoke build/asan/fuzz $(SMOKE_SECONDS)
+
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(FUZZ_PKGS)"
+
+build/fuzz/obj/%.o: %.c $(HDRS) $(CONFIG_STAMP) | fuzz-deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CSTD) $(WARN) -O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(INCS) $(DEFS) -c $< -o $@
+
+build/fuzz/libconvcalc.a: $(FOBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_HDRS) build/fuzz/libconvcalc.a | fuzz-deps
+	$(FUZZ_CC) $(CSTD) $(WARN) -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) $(INCS) $(DEFS) $(FUZZ_DEFS) \
+	  -o $@ $< build/fuzz/libconvcalc.a $(LIBS)
+
+# Each harness for FUZZ_SECONDS (default 60): `make fuzz FUZZ_SECONDS=600`.
+fuzz: $(FUZZ_BINS) build/convcalc
+	@tests/fuzz/run.sh long build/fuzz $(FUZZ_SECONDS)
+
 run: deps build/convcalc
 	./build/convcalc
 
 # Every test: cmocka unit tests and CLI golden tests under ASan/UBSan, the
 # CLI golden tests again under valgrind, and the TUI driven in tmux.
-test: deps build/convcalc build/asan/convcalc $(TESTS)
+test: deps build/convcalc build/asan/convcalc $(TESTS) $(FUZZ_SMOKE)
 	@tests/run-all.sh
 
 unit: $(TESTS)
@@ -123,13 +167,24 @@ valgrind: build/convcalc
 bench: build/convcalc
 	@tests/bench/run.sh
 
-install: all
+# pkg-config file: `cc $$(pkg-config --cflags --libs convcalc)` links against
+# the installed shared library; `--static` adds what the archive needs.
+build/convcalc.pc: Makefile $(CONFIG_STAMP)
+	@mkdir -p build
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
+	  'Name: convcalc' 'Description: CNN arithmetic, worked convolutions, grading and a reference CNN engine' \
+	  'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lconvcalc' \
+	  'Libs.private: $(LIBS)' > $@
+
+install: all build/convcalc.pc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/convcalc \
+	  $(DESTDIR)$(LIBDIR)/pkgconfig \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/exercises
 	install -m 755 build/convcalc $(DESTDIR)$(BINDIR)/convcalc
 	install -m 644 build/libconvcalc.a $(DESTDIR)$(LIBDIR)/libconvcalc.a
 	install -m 755 build/libconvcalc.so $(DESTDIR)$(LIBDIR)/libconvcalc.so.0
 	ln -sf libconvcalc.so.0 $(DESTDIR)$(LIBDIR)/libconvcalc.so
+	install -m 644 build/convcalc.pc $(DESTDIR)$(LIBDIR)/pkgconfig/convcalc.pc
 	install -m 644 include/convcalc/*.h $(DESTDIR)$(INCDIR)/convcalc/
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	for f in man/*.5; do [ -e "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(MANDIR)/man5/ || true; done
@@ -137,7 +192,8 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/convcalc $(DESTDIR)$(LIBDIR)/libconvcalc.a \
-	  $(DESTDIR)$(LIBDIR)/libconvcalc.so $(DESTDIR)$(LIBDIR)/libconvcalc.so.0
+	  $(DESTDIR)$(LIBDIR)/libconvcalc.so $(DESTDIR)$(LIBDIR)/libconvcalc.so.0 \
+	  $(DESTDIR)$(LIBDIR)/pkgconfig/convcalc.pc
 	rm -rf $(DESTDIR)$(INCDIR)/convcalc $(DESTDIR)$(DATADIR)
 	rm -f $(DESTDIR)$(MANDIR)/man1/convcalc.1
 	for f in man/*.5; do [ -e "$$f" ] && rm -f $(DESTDIR)$(MANDIR)/man5/$$(basename $$f) || true; done

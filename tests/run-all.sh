@@ -16,4 +16,6 @@ run tests/run-unit.sh build/asan/tests/test_*
 run tests/cli/run.sh build/asan/convcalc
 run tests/cli/run.sh --valgrind build/convcalc
 run tests/tui/run.sh build/asan/convcalc
+run tests/fuzz/run.sh smoke build/asan/fuzz "${SMOKE_SECONDS:-2}"
+run tests/pkg/run.sh
 echo "total: $total passed, 0 failed"

@@ -129,6 +129,14 @@ struct cc_stack;
 int cc_net_from_stack(cc_net **out, const struct cc_stack *stack, uint64_t seed,
                       cc_error *err);
 
+/* Does the engine's output shape (c, h, w per sample; h = w = 1 when flat)
+ * for stack layer l (inferred) hold what the stack says? 1: the same
+ * shape; 2: the same values flattened (the stack shows an element-wise
+ * layer before a flattening linear layer with a flat output, the engine
+ * keeps C x H x W there and flattens in the linear layer); 0: no. */
+struct cc_layer;
+int cc_net_stack_shape_match(const struct cc_layer *l, long c, long h, long w);
+
 /* Re-draw every parameter from seed and reset the buffers (as cc_net_new). */
 void cc_net_init(cc_net *net, uint64_t seed);
 

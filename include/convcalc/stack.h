@@ -262,6 +262,12 @@ int cc_stack_infer(cc_stack *s, cc_error *err);
 /* Sum the counts. keras: the Keras convention for BatchNorm. */
 void cc_stack_totals_get(const cc_stack *s, int keras, cc_stack_totals *out);
 
+/* What `darknet ops` prints for a stack read from a darknet cfg: 2 x the
+ * MACs of its convolutional, connected and recurrent layers (darknet leaves
+ * other layers, locally connected ones included, out). -1 when shapes are
+ * not known. Needs cc_stack_infer. */
+int64_t cc_stack_darknet_ops(const cc_stack *s);
+
 /* The stack in the spec language, every layer spelled out with its name,
  * so that cc_stack_parse_spec reads back the same stack (model files keep
  * it this way). */

@@ -24,6 +24,13 @@ static void shape_of(cc_buf *b, const cc_shape *sh)
     cc_shape_format(b, sh);
 }
 
+/* What --verify compares the report against. */
+static const char *const compared =
+    "Engine check: the report's shapes and counts against convcalc's reference engine\n"
+    "(the same layers built as tensors, the parameter and buffer values it allocated,\n"
+    "one forward pass on a zero input in evaluation mode); an independent implementation\n"
+    "of the same layers, not PyTorch, Keras or darknet themselves.";
+
 /* Build s in the engine, count what it allocated per layer, run one
  * forward pass on zeros, and write the comparison to out. Returns 0 and
  * sets *differs, or fills err (the engine cannot build this stack). */
@@ -113,14 +120,13 @@ static int verify(const cc_stack *s, cc_format fmt, cc_buf *out, int *differs, c
     for (int c = 0; c < 8; c++)
         cc_table_header(t, c, head[c], c == 0 || (c >= 4 && c <= 6));
     cJSON *jl = fmt == CC_FORMAT_JSON ? cJSON_CreateArray() : NULL;
-    int n_bad = 0;
+    int n_bad = 0, n_flat = 0;
     for (size_t i = 0; i < s->n; i++) {
         const cc_layer *l = &s->layers[i];
-        int same_shape = (l->out.rank == v[i].shape.rank ||
-                          (l->out.rank == 3 && l->out.h == 1 && l->out.w == 1 &&
-                           v[i].shape.rank == 1)) &&
-                         l->out.c == v[i].shape.c && l->out.h == v[i].shape.h &&
-                         l->out.w == v[i].shape.w;
+        int match = cc_net_stack_shape_match(l, v[i].shape.c, v[i].shape.h, v[i].shape.w);
+        int same_shape = match != 0;
+        if (match == 2)
+            n_flat++;
         int same_p = l->counts.params == v[i].params;
         int same_b = l->counts.buffers == v[i].buffers;
         int ok = same_shape && same_p && same_b;
@@ -140,7 +146,8 @@ static int verify(const cc_stack *s, cc_format fmt, cc_buf *out, int *differs, c
         else
             cc_table_cell(t, 6, "%lld vs %lld", (long long)l->counts.buffers,
                           (long long)v[i].buffers);
-        cc_table_cell(t, 7, "%s", ok ? "ok" : !same_shape ? "SHAPE DIFFERS" : "COUNT DIFFERS");
+        cc_table_cell(t, 7, "%s", !ok ? (!same_shape ? "SHAPE DIFFERS" : "COUNT DIFFERS")
+                                      : match == 2 ? "ok (flattened)" : "ok");
         if (jl) {
             cJSON *o = cJSON_CreateObject();
             cJSON_AddItemToArray(jl, o);
@@ -153,6 +160,7 @@ static int verify(const cc_stack *s, cc_format fmt, cc_buf *out, int *differs, c
             cJSON_AddNumberToObject(o, "buffers_stack", (double)l->counts.buffers);
             cJSON_AddNumberToObject(o, "buffers_engine", (double)v[i].buffers);
             cJSON_AddBoolToObject(o, "ok", ok);
+            cJSON_AddBoolToObject(o, "flattened", match == 2);
         }
     }
     if (n_bad)
@@ -161,7 +169,12 @@ static int verify(const cc_stack *s, cc_format fmt, cc_buf *out, int *differs, c
     cc_stack_totals_get(s, 0, &tot);
     if (tot.total_params != total_p || tot.buffers != total_b)
         *differs = 1;
-    char summary[512];
+    char summary[1024], flat[200] = "";
+    if (n_flat)
+        snprintf(flat, sizeof flat,
+                 " (%d element-wise layer%s before a flattening linear layer: the report "
+                 "shows %s output flattened, the engine flattens in the linear layer)",
+                 n_flat, n_flat == 1 ? "" : "s", n_flat == 1 ? "its" : "their");
     if (*differs)
         snprintf(summary, sizeof summary,
                  "The engine disagrees: %d of %zu layers differ; it allocated %lld parameters "
@@ -170,9 +183,9 @@ static int verify(const cc_stack *s, cc_format fmt, cc_buf *out, int *differs, c
                  (long long)tot.total_params, (long long)tot.buffers, forward);
     else
         snprintf(summary, sizeof summary,
-                 "Verified: the engine built all %zu layers with the same shapes, allocated "
+                 "Verified: the engine built all %zu layers with the same shapes%s, allocated "
                  "%lld parameters and %lld buffer values as counted, and %s.",
-                 s->n, (long long)total_p, (long long)total_b, forward);
+                 s->n, flat, (long long)total_p, (long long)total_b, forward);
     if (fmt == CC_FORMAT_JSON) {
         cJSON *root = cJSON_CreateObject();
         cJSON_AddBoolToObject(root, "verified", !*differs);
@@ -182,6 +195,7 @@ static int verify(const cc_stack *s, cc_format fmt, cc_buf *out, int *differs, c
         cJSON_AddNumberToObject(root, "buffers", (double)tot.buffers);
         cJSON_AddNumberToObject(root, "engine_buffers", (double)total_b);
         cJSON_AddBoolToObject(root, "forward_ok", forward_ok);
+        cJSON_AddStringToObject(root, "compared_against", "convcalc reference engine");
         cJSON_AddStringToObject(root, "summary", summary);
         char *txt = cJSON_Print(root);
         cJSON_Delete(root);
@@ -192,7 +206,7 @@ static int verify(const cc_stack *s, cc_format fmt, cc_buf *out, int *differs, c
         }
     } else {
         if (fmt == CC_FORMAT_TEXT)
-            cc_buf_puts(out, "Engine check: the stack built by the reference engine\n\n");
+            cc_buf_printf(out, "%s\n\n", compared);
         cc_table_render(out, t, fmt);
         if (fmt == CC_FORMAT_LATEX) {
             cc_buf_puts(out, "% ");
@@ -349,13 +363,23 @@ int cmd_params(int argc, char **argv)
         return cli_report(&err);
     }
     cc_buf out = {0};
+    if (check && s->shapes != CC_SHAPES_SEQUENTIAL && s->shapes != CC_SHAPES_ASSUMED) {
+        fprintf(stderr,
+                "convcalc: %s: --verify: not verified: the shapes of this model are not "
+                "known (%s), and the engine check builds every layer with its shapes; "
+                "without --verify the report still gives the parameter totals\n",
+                shown, s->shape_note[0] ? s->shape_note : "no input size");
+        cc_stack_free(s);
+        return CLI_USAGE;
+    }
     if (check) {
         int differs = 0;
         rc = verify(s, ro.format, &out, &differs, &err);
         cc_stack_free(s);
         if (rc) {
             cc_buf_free(&out);
-            fprintf(stderr, "convcalc: %s: cannot verify with the engine: %s\n", shown, err.msg);
+            fprintf(stderr, "convcalc: %s: --verify: not verified: the reference engine cannot build "
+                            "this stack: %s\n", shown, err.msg);
             return rc == CC_ENOMEM || rc == CC_EINTERNAL ? CLI_FAILURE : CLI_USAGE;
         }
         int status = cli_write_stdout(&out);

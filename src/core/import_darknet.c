@@ -490,3 +490,19 @@ int cc_stack_parse_darknet(cc_stack **out, const char *text, size_t len, cc_erro
     *out = dp.s;
     return 0;
 }
+
+int64_t cc_stack_darknet_ops(const cc_stack *s)
+{
+    int64_t ops = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const cc_layer *l = &s->layers[i];
+        if (l->counts.macs < 0)
+            return -1;
+        if (l->kind != CC_LAYER_CONV && l->kind != CC_LAYER_LINEAR)
+            continue;
+        if (l->counts.macs > INT64_MAX / 2 - ops)
+            return -1;
+        ops += 2 * l->counts.macs;
+    }
+    return ops;
+}

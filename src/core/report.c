@@ -483,6 +483,8 @@ static int render_json(cc_buf *out, const cc_stack *s, const cc_report_options *
     } while (0)
     NUM_OR_NULL("macs", t->macs);
     NUM_OR_NULL("flops", t->flops);
+    if (s->source == CC_SOURCE_DARKNET)
+        NUM_OR_NULL("darknet_ops", cc_stack_darknet_ops(s));
     cJSON_AddNumberToObject(root, "batch", (double)o->batch);
     NUM_OR_NULL("input_bytes", m->input);
     NUM_OR_NULL("activation_bytes", m->fwd_bwd);
@@ -683,6 +685,9 @@ int cc_report_stack(cc_buf *out, const cc_stack *s, const cc_report_options *opt
     if (t.macs >= 0) {
         TOTAL("MACs per sample", num_or_dash(&v, t.macs, 1));
         TOTAL("FLOPs per sample", num_or_dash(&v, t.flops, 1));
+        if (s->source == CC_SOURCE_DARKNET)
+            TOTAL("darknet ops (2 x MACs, as `darknet ops` counts)",
+                  num_or_dash(&v, cc_stack_darknet_ops(s), 1));
     }
     char lab[80];
     if (m.input >= 0) {

@@ -67,6 +67,27 @@ void cc_dataset_clear(cc_dataset *set)
 
 static const char *gz_note(int gz) { return gz ? " of the decompressed data" : ""; }
 
+/* The size an IDX header declares (magic, count, then each dimension's
+ * size; ctx points at the number of dimensions, 1 for labels, 3 for
+ * images), clamped to CC_FILE_MAX so that the reader stops there and the
+ * caller reports the truncation. Decompression never runs past it. */
+static int idx_declared(const unsigned char *h, size_t hlen, void *ctx, size_t *total,
+                        cc_error *err)
+{
+    (void)err;
+    int dims = *(const int *)ctx;
+    size_t t = 1;
+    for (int i = 0; i < dims; i++)
+        if (cc_size_mul(t, be32(h + 4 + 4 * (size_t)i), &t) != 0 || t > CC_FILE_MAX)
+            t = CC_FILE_MAX;
+    *total = t > CC_FILE_MAX - hlen ? CC_FILE_MAX : t + hlen;
+    return 0;
+}
+
+/* Trailing bytes counted after an IDX file's declared end (to say how many
+ * there are); anything past is not read. */
+#define IDX_SLACK 65536
+
 int cc_idx_read(cc_dataset *set, const char *images_path, const char *labels_path,
                 cc_error *err)
 {
@@ -74,9 +95,12 @@ int cc_idx_read(cc_dataset *set, const char *images_path, const char *labels_pat
     unsigned char *img = NULL, *lab = NULL;
     size_t ilen, llen;
     int igz, lgz, rc;
-    if ((rc = cc_file_read(images_path, CC_FILE_MAX, &img, &ilen, &igz, err)) != 0)
+    int dims_img = 3, dims_lab = 1;
+    if ((rc = cc_file_read_declared(images_path, 16, idx_declared, &dims_img, IDX_SLACK,
+                                    &img, &ilen, &igz, err)) != 0)
         return rc;
-    if ((rc = cc_file_read(labels_path, CC_FILE_MAX, &lab, &llen, &lgz, err)) != 0) {
+    if ((rc = cc_file_read_declared(labels_path, 8, idx_declared, &dims_lab, IDX_SLACK,
+                                    &lab, &llen, &lgz, err)) != 0) {
         free(img);
         return rc;
     }
@@ -119,9 +143,10 @@ int cc_idx_read(cc_dataset *set, const char *images_path, const char *labels_pat
     }
     if (body < ilen - 16) {
         rc = bad_file(err, images_path,
-                      "at byte %zu%s: %zu bytes of unexpected data after the last of %u "
+                      "at byte %zu%s: %s%zu bytes of unexpected data after the last of %u "
                       "images",
-                      16 + body, gz_note(igz), ilen - 16 - body, (unsigned)n);
+                      16 + body, gz_note(igz), ilen - 16 - body >= IDX_SLACK ? "at least " : "",
+                      ilen - 16 - body, (unsigned)n);
         goto out;
     }
     /* labels: magic 0x00000801, count, then one byte per label */
@@ -148,11 +173,12 @@ int cc_idx_read(cc_dataset *set, const char *images_path, const char *labels_pat
     }
     if (llen - 8 != nl) {
         rc = bad_file(err, labels_path,
-                      llen - 8 < nl ? "at byte %zu%s: the file ends after %zu of its %u "
+                      llen - 8 < nl ? "at byte %zu%s: %sthe file ends after %zu of its %u "
                                       "labels (truncated?)"
-                                    : "at byte %zu%s: %zu bytes of unexpected data after "
-                                      "the last of %u labels",
+                                    : "at byte %zu%s: %s%zu bytes of unexpected data "
+                                      "after the last of %u labels",
                       llen - 8 < nl ? llen : 8 + (size_t)nl, gz_note(lgz),
+                      llen - 8 < nl || llen - 8 - nl < IDX_SLACK ? "" : "at least ",
                       llen - 8 < nl ? llen - 8 : llen - 8 - nl, (unsigned)nl);
         goto out;
     }
@@ -178,13 +204,17 @@ out:
 /* ---- CIFAR-10 ----------------------------------------------------------- */
 
 #define CIFAR_REC 3073
+/* The most records one CIFAR-10 batch file may hold: the data set's
+ * batches have 10,000; the bound keeps a gzip bomb from filling memory. */
+#define CIFAR_MAX_RECORDS 60000
 
 int cc_cifar10_read(cc_dataset *set, const char *path, cc_error *err)
 {
     unsigned char *buf;
     size_t len;
     int gz, rc;
-    if ((rc = cc_file_read(path, CC_FILE_MAX, &buf, &len, &gz, err)) != 0)
+    if ((rc = cc_file_read(path, (size_t)CIFAR_REC * CIFAR_MAX_RECORDS, &buf, &len, &gz,
+                           err)) != 0)
         return rc;
     if (len == 0) {
         free(buf);

@@ -5,23 +5,23 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
-int cc_file_read(const char *path, size_t max_len, unsigned char **out, size_t *len,
-                 int *gzipped, cc_error *err)
+/* Opens path for reading through zlib (which passes plain files through). */
+static int open_gz(const char *path, gzFile *out, cc_error *err)
 {
     *out = NULL;
-    *len = 0;
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
         int e = errno;
-        cc_error_set(err, e == ENOENT || e == EACCES ? CC_EINVAL : CC_EIO,
-                     "cannot open: %s", strerror(e));
+        int code = e == ENOENT || e == EACCES ? CC_EINVAL : CC_EIO;
+        cc_error_set(err, code, "cannot open: %s", strerror(e));
         cc_error_source(err, path);
-        return e == ENOENT || e == EACCES ? CC_EINVAL : CC_EIO;
+        return code;
     }
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -38,79 +38,115 @@ int cc_file_read(const char *path, size_t max_len, unsigned char **out, size_t *
         return CC_ENOMEM;
     }
     gzbuffer(gz, 1 << 17);
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap + 1);
-    int rc = 0;
-    if (!buf) {
-        rc = cc_error_set(err, CC_ENOMEM, "out of memory");
-        goto done;
-    }
-    for (;;) {
-        if (n == cap) {
-            if (cap >= max_len) {
-                /* one more byte would exceed the limit: is there one? */
-                unsigned char probe;
-                int r = gzread(gz, &probe, 1);
-                if (r > 0)
-                    rc = cc_error_set(err, CC_ERANGE,
-                                      "larger than %zu bytes (the most this reads)", max_len);
-                else if (r < 0) {
-                    int zerr;
-                    const char *m = gzerror(gz, &zerr);
-                    rc = cc_error_set(err, zerr == Z_ERRNO ? CC_EIO : CC_EINVAL,
-                                      "at byte %zu: %s", n,
-                                      zerr == Z_ERRNO ? strerror(errno) : m);
-                }
-                break;
-            }
-            size_t ncap = cap > max_len / 2 ? max_len : cap * 2;
-            unsigned char *nb = realloc(buf, ncap + 1);
-            if (!nb) {
-                rc = cc_error_set(err, CC_ENOMEM, "out of memory");
-                break;
-            }
-            buf = nb;
-            cap = ncap;
+    *out = gz;
+    return 0;
+}
+
+/* Appends up to `limit - *n` more bytes of gz to *buf (capacity *cap, one
+ * spare byte kept for a NUL), growing it as data arrives so that a short
+ * file never makes a large allocation. Stops at end of file or when *n
+ * reaches limit. Returns 0 or a CC_E* code with err set (not its source). */
+static int read_upto(gzFile gz, unsigned char **buf, size_t *cap, size_t *n, size_t limit,
+                     cc_error *err)
+{
+    while (*n < limit) {
+        if (*n == *cap) {
+            size_t ncap = *cap > limit / 2 ? limit : *cap * 2;
+            if (ncap < 4096)
+                ncap = limit < 4096 ? limit : 4096;
+            unsigned char *nb = realloc(*buf, ncap + 1);
+            if (!nb)
+                return cc_error_set(err, CC_ENOMEM, "out of memory");
+            *buf = nb;
+            *cap = ncap;
         }
-        size_t want = cap - n;
+        size_t want = *cap - *n;
         if (want > (1u << 30))
             want = 1u << 30;
-        int r = gzread(gz, buf + n, (unsigned)want);
-        if (r < 0) {
-            int zerr;
-            const char *m = gzerror(gz, &zerr);
-            if (zerr == Z_ERRNO)
-                rc = cc_error_set(err, CC_EIO, "cannot read: %s", strerror(errno));
-            else
-                rc = cc_error_set(err, CC_EINVAL,
-                                  "corrupt gzip data after %zu decompressed bytes: %s", n, m);
+        int r = gzread(gz, *buf + *n, (unsigned)want);
+        int zerr = Z_OK;
+        const char *m = r <= 0 ? gzerror(gz, &zerr) : NULL;
+        if (r < 0 && zerr == Z_ERRNO)
+            return cc_error_set(err, CC_EIO, "cannot read: %s", strerror(errno));
+        /* zlib reports a stream cut short as end of file with an error */
+        if (r < 0 || (r == 0 && zerr != Z_OK && zerr != Z_STREAM_END))
+            return cc_error_set(err, CC_EINVAL,
+                                "corrupt gzip data after %zu decompressed bytes: %s", *n, m);
+        if (r == 0)
             break;
-        }
-        if (r == 0) {
-            /* zlib reports a stream cut short as end of file with an error */
-            int zerr;
-            const char *m = gzerror(gz, &zerr);
-            if (zerr != Z_OK && zerr != Z_STREAM_END)
-                rc = cc_error_set(err, CC_EINVAL,
-                                  "corrupt gzip data after %zu decompressed bytes: %s", n, m);
-            break;
-        }
-        n += (size_t)r;
+        *n += (size_t)r;
     }
-done:
+    return 0;
+}
+
+/* The common end of both readers: hands the buffer over or frees it. */
+static int finish(gzFile gz, const char *path, int rc, unsigned char *buf, size_t n,
+                  unsigned char **out, size_t *len, int *gzipped, cc_error *err)
+{
     if (gzipped)
-        *gzipped = gz && !gzdirect(gz);
-    if (gz)
-        gzclose(gz);
+        *gzipped = !gzdirect(gz);
+    gzclose(gz);
     if (rc != 0) {
         free(buf);
         cc_error_source(err, path);
         return rc;
     }
+    if (!buf && !(buf = malloc(1))) {
+        cc_error_set(err, CC_ENOMEM, "out of memory");
+        cc_error_source(err, path);
+        return CC_ENOMEM;
+    }
     buf[n] = 0;
     *out = buf;
     *len = n;
     return 0;
+}
+
+int cc_file_read(const char *path, size_t max_len, unsigned char **out, size_t *len,
+                 int *gzipped, cc_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    gzFile gz;
+    int rc = open_gz(path, &gz, err);
+    if (rc)
+        return rc;
+    unsigned char *buf = NULL;
+    size_t cap = 0, n = 0;
+    rc = read_upto(gz, &buf, &cap, &n, max_len, err);
+    if (rc == 0 && n == max_len) {
+        /* one more byte would exceed the limit: is there one? */
+        unsigned char probe;
+        int r = gzread(gz, &probe, 1);
+        if (r > 0)
+            rc = cc_error_set(err, CC_ERANGE, "larger than %zu bytes (the most this reads)",
+                              max_len);
+    }
+    return finish(gz, path, rc, buf, n, out, len, gzipped, err);
+}
+
+int cc_file_read_declared(const char *path, size_t header_len, cc_file_size_fn size_of,
+                          void *ctx, size_t slack, unsigned char **out, size_t *len,
+                          int *gzipped, cc_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    gzFile gz;
+    int rc = open_gz(path, &gz, err);
+    if (rc)
+        return rc;
+    unsigned char *buf = NULL;
+    size_t cap = 0, n = 0, total = 0;
+    rc = read_upto(gz, &buf, &cap, &n, header_len, err);
+    if (rc == 0 && n == header_len) {
+        rc = size_of(buf, header_len, ctx, &total, err);
+        if (rc == 0 && total < header_len)
+            total = header_len;
+        if (rc == 0)
+            rc = read_upto(gz, &buf, &cap, &n,
+                           total > SIZE_MAX - slack ? SIZE_MAX : total + slack, err);
+    }
+    return finish(gz, path, rc, buf, n, out, len, gzipped, err);
 }
 
 int cc_file_write_atomic(const char *path, const void *data, size_t len, cc_error *err)

@@ -132,6 +132,45 @@ static int convert(cc_layer_desc *d, unsigned char *flags, size_t i, const cc_la
     return 0;
 }
 
+/* Element-wise layers: one output value per input value, in place. */
+static int elementwise(cc_layer_kind k)
+{
+    switch (k) {
+    case CC_LAYER_RELU:
+    case CC_LAYER_LEAKY_RELU:
+    case CC_LAYER_ELU:
+    case CC_LAYER_SIGMOID:
+    case CC_LAYER_TANH:
+    case CC_LAYER_DROPOUT:
+    case CC_LAYER_IDENTITY:
+    case CC_LAYER_RELU6:
+    case CC_LAYER_GELU:
+    case CC_LAYER_SILU:
+    case CC_LAYER_HARDSWISH:
+    case CC_LAYER_HARDSIGMOID:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int cc_net_stack_shape_match(const cc_layer *l, long c, long h, long w)
+{
+    if (l->out.rank == 0)
+        return 0;
+    long sh = l->out.rank == 3 ? l->out.h : 1, sw = l->out.rank == 3 ? l->out.w : 1;
+    if (c == l->out.c && h == sh && w == sw)
+        return 1;
+    /* the stack flattens before the element-wise layers that lead up to a
+     * flattening linear layer (as torchinfo shows torchvision's AlexNet);
+     * the engine keeps C x H x W there and flattens in the linear layer:
+     * the same values in the same (row-major) order */
+    if (elementwise(l->kind) && l->out.rank == 1 && c > 0 && h > 0 && w > 0 &&
+        (int64_t)c * h * w == (int64_t)l->out.c)
+        return 2;
+    return 0;
+}
+
 int cc_net_from_stack(cc_net **out, const cc_stack *stack, uint64_t seed, cc_error *err)
 {
     *out = NULL;
@@ -165,7 +204,8 @@ int cc_net_from_stack(cc_net **out, const cc_stack *stack, uint64_t seed, cc_err
         cc_net_layer_info info;
         cc_net_layer(*out, i, &info, NULL);
         long h = l->out.rank == 3 ? l->out.h : 1, w = l->out.rank == 3 ? l->out.w : 1;
-        if (l->out.rank != 0 && (info.out_c != l->out.c || info.out_h != h || info.out_w != w))
+        if (l->out.rank != 0 &&
+            cc_net_stack_shape_match(l, info.out_c, info.out_h, info.out_w) == 0)
             rc = cc_error_set(err, CC_EINTERNAL,
                               "layer %zu: the engine computes %ldx%ldx%ld but the stack says "
                               "%ldx%ldx%ld", i + 1, info.out_c, info.out_h, info.out_w,

@@ -245,6 +245,54 @@ static void test_idx_corrupt_files(void **state)
     free(lab);
 }
 
+/* A gzip bomb: a valid header declaring one 4x4 image, then 32 MiB of
+ * zeros that compress to a few hundred kilobytes. Decompression stops
+ * shortly after the declared 32 bytes, so the read is fast and small, and
+ * the error names the trailing data. A bomb behind the labels' header is
+ * stopped the same way. */
+static void test_idx_gzip_bomb(void **state)
+{
+    (void)state;
+    unsigned char head[16];
+    put32(head, 0x00000803);
+    put32(head + 4, 1);
+    put32(head + 8, 4);
+    put32(head + 12, 4);
+    char p[512];
+    path_of(p, sizeof p, "bomb-img");
+    gzFile f = gzopen(p, "wb9");
+    assert_non_null(f);
+    assert_int_equal(gzwrite(f, head, sizeof head), (int)sizeof head);
+    static unsigned char zeros[1 << 20];
+    for (int i = 0; i < 32; i++)
+        assert_int_equal(gzwrite(f, zeros, sizeof zeros), (int)sizeof zeros);
+    gzclose(f);
+    unsigned char lab[9];
+    put32(lab, 0x00000801);
+    put32(lab + 4, 1);
+    lab[8] = 3;
+    write_file("bomb-lab", lab, sizeof lab, 1);
+    cc_error err;
+    cc_error_clear(&err);
+    expect_error(load_pair("bomb-img", "bomb-lab", &err), &err, "bomb-img",
+                 "at least 65536 bytes of unexpected data after the last of 1 images");
+    /* the same behind the labels */
+    unsigned char img[32];
+    memcpy(img, head, 16);
+    memset(img + 16, 1, 16);
+    write_file("small-img", img, sizeof img, 1);
+    path_of(p, sizeof p, "bomb-lab2");
+    f = gzopen(p, "wb9");
+    assert_non_null(f);
+    assert_int_equal(gzwrite(f, lab, sizeof lab), (int)sizeof lab);
+    for (int i = 0; i < 32; i++)
+        assert_int_equal(gzwrite(f, zeros, sizeof zeros), (int)sizeof zeros);
+    gzclose(f);
+    cc_error_clear(&err);
+    expect_error(load_pair("small-img", "bomb-lab2", &err), &err, "bomb-lab2",
+                 "at least 65536 bytes of unexpected data after the last of 1 labels");
+}
+
 static void test_bad_sources(void **state)
 {
     (void)state;
@@ -525,6 +573,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idx_plain_and_gzip),
         cmocka_unit_test(test_idx_corrupt_files),
+        cmocka_unit_test(test_idx_gzip_bomb),
         cmocka_unit_test(test_bad_sources),
         cmocka_unit_test(test_cifar10),
         cmocka_unit_test(test_split_and_shuffle),

@@ -1,0 +1,1 @@
+$CONVCALC params tests/data/darknet/dropout_fc.cfg --verify --format json

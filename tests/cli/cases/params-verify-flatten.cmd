@@ -1,0 +1,1 @@
+$CONVCALC params tests/data/relu-flatten-linear.spec --verify

@@ -1,0 +1,67 @@
+#!/bin/sh
+# tests/fuzz/run.sh - run every fuzz harness (from the repository root).
+#
+#   run.sh smoke DIR [SECONDS]   the smoke pass of `make test`: each harness
+#                                DIR/fuzz_NAME (built with smoke_main.c) runs
+#                                its seeds, its kept corpus and its regression
+#                                inputs, then SECONDS (default 2) of mutations
+#   run.sh long DIR SECONDS      `make fuzz`: each libFuzzer harness
+#                                DIR/fuzz_NAME for SECONDS, growing
+#                                tests/fuzz/corpus/NAME and writing any crash,
+#                                leak or timeout to tests/fuzz/crashes/
+#
+# Seeds (build/fuzz-seeds/NAME) are made by seeds.sh from the repository's
+# own example files. A crash input worth keeping goes to
+# tests/fuzz/regress/NAME/ (committed); both passes replay it.
+mode=${1:?usage: run.sh smoke|long DIR [SECONDS]}
+dir=${2:?usage: run.sh smoke|long DIR [SECONDS]}
+secs=${3:-2}
+seeds=build/fuzz-seeds
+tmp=$(mktemp -d) || exit 3
+trap 'rm -rf "$tmp"' EXIT
+if [ ! -d "$seeds" ] || [ tests/fuzz/seeds.sh -nt "$seeds" ]; then
+    sh tests/fuzz/seeds.sh "$seeds" build/convcalc >/dev/null || exit 3
+fi
+dict_of() {
+    case "$1" in
+    detect) echo tests/fuzz/dict/torch.dict ;;
+    *) [ -f "tests/fuzz/dict/$1.dict" ] && echo "tests/fuzz/dict/$1.dict" ;;
+    esac
+}
+passed=0 failed=0
+for bin in "$dir"/fuzz_*; do
+    [ -x "$bin" ] || continue
+    name=${bin##*/fuzz_}
+    mkdir -p "tests/fuzz/corpus/$name"
+    if [ "$mode" = smoke ]; then
+        if FUZZ_LAST="$tmp/last-$name" TMPDIR="$tmp" "$bin" -t "$secs" "$seeds/$name" \
+               "tests/fuzz/corpus/$name" "tests/fuzz/regress/$name" >"$tmp/out" 2>&1; then
+            passed=$((passed + 1))
+            tail -n 1 "$tmp/out"
+        else
+            failed=$((failed + 1))
+            mkdir -p tests/fuzz/crashes
+            cp "$tmp/last-$name" "tests/fuzz/crashes/$name-smoke" 2>/dev/null
+            echo "FAILED: fuzz harness $name (input kept in tests/fuzz/crashes/$name-smoke)"
+            head -n 40 "$tmp/out"
+        fi
+    else
+        mkdir -p tests/fuzz/crashes "$tmp/$name"
+        d=$(dict_of "$name")
+        echo "== $name: $secs s"
+        if TMPDIR="$tmp/$name" "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+               -print_final_stats=1 ${d:+-dict=$d} \
+               -artifact_prefix="tests/fuzz/crashes/$name-" "tests/fuzz/corpus/$name" \
+               "$seeds/$name" "tests/fuzz/regress/$name" >"$tmp/out" 2>&1; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+            echo "FAILED: fuzz harness $name"
+        fi
+        grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)' "$tmp/out"
+        grep -E ' cov: ' "$tmp/out" | tail -n 1
+        rm -rf "$tmp/$name"
+    fi
+done
+echo "fuzz: $passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,77 @@
+#!/bin/sh
+# seeds.sh OUT - build every harness's seed corpus from the repository's own
+# example files (run from the repository root): OUT/NAME/ for each harness.
+# Text grammars take the bundled sets, specs, reprs, cfgs, sheets and the
+# matrices and sizes of the CLI test cases; binary formats take the test
+# data sets, and model files and safetensors written by the program itself
+# (PROGRAM, the second argument, when given).
+set -e
+out=${1:?usage: seeds.sh OUT [PROGRAM]}
+prog=$2
+rm -rf "$out"
+for h in matrix shape spec torch darknet detect exset sheet variant idx cifar \
+         safetensors model source; do mkdir -p "$out/$h"; done
+put() { # put HARNESS < data: a new seed file (pipelines run put in a
+         # subshell, so the name comes from mktemp, not a counter)
+    cat > "$(mktemp "$out/$1/seed-XXXXXX")"
+}
+# matrices: every --image/--kernel argument of the CLI cases
+sed -n 's/.*--\(image\|kernel\) "\([^"]*\)".*/\2/p' tests/cli/cases/*.cmd | sort -u |
+while IFS= read -r m; do printf '%s' "$m" | put matrix; done
+printf '1 2 3\n4 5 6\n' | put matrix
+printf '[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]' | put matrix
+printf 'tensor([[1., -2.5], [3e2, 4]])' | put matrix
+printf '1 2; 3 4 || 5 6; 7 8' | put matrix
+# sizes: a kind byte, then input, kernel, padding, stride, dilation, output
+shape() { # shape KIND-BYTE-OCTAL TEXT
+    { printf "\\$1"; printf "$2"; } | put shape
+}
+shape 000 '32\n3\n1\n2\n1\n'
+shape 001 '32x64\n3x5\n1,2x3\n2x1\n1\n'
+shape 002 '\n7\nsame\n1\n2\n'
+shape 005 '12\n\nfull\n2\n1\n25\n1\n'
+shape 003 '224\n7\n3\n2\n1\n112\n'
+shape 011 '64x64x3\n'
+shape 022 '5\n3\n0\n2\n1\n\n1\n'
+for f in exercises/*.spec tests/data/*.spec tests/data/bad/*.spec; do put spec < "$f"; done
+for f in tests/data/torch/*.txt tests/data/bad/*.torch; do put torch < "$f"; done
+for f in tests/data/darknet/*.cfg tests/data/bad/*.cfg; do put darknet < "$f"; done
+for f in exercises/*.spec tests/data/torch/*.txt tests/data/darknet/*.cfg; do put detect < "$f"; done
+for f in exercises/*.txt tests/cli/data/exercise-*.txt; do put exset < "$f"; done
+for f in tests/cli/data/check-*.txt; do put sheet < "$f"; done
+for v in alice bob 7 seat-12 ''; do printf '%s' "$v" | put variant; done
+# IDX: a 2-byte length of the images file, the images file, the labels file
+for s in train test; do
+    img=tests/data/tiny-$s-images.idx.gz lab=tests/data/tiny-$s-labels.idx.gz
+    size=$(wc -c < "$img")
+    { printf "\\$(printf %03o $((size / 256)))\\$(printf %03o $((size % 256)))"
+      cat "$img" "$lab"; } | put idx
+    # and the same decompressed (only the first images, so it stays short)
+    gzip -dc "$img" | head -c 4000 > "$out/img.tmp"
+    size=$(wc -c < "$out/img.tmp")
+    { printf "\\$(printf %03o $((size / 256)))\\$(printf %03o $((size % 256)))"
+      cat "$out/img.tmp"; gzip -dc "$lab"; } | put idx
+    rm -f "$out/img.tmp"
+done
+# CIFAR-10: two records built from the tiny IDX images
+{ printf '\003'; gzip -dc tests/data/tiny-train-images.idx.gz | tail -c +17 | head -c 3072
+  printf '\011'; gzip -dc tests/data/tiny-test-images.idx.gz | tail -c +17 | head -c 3072; } \
+    > "$out/cifar/two-records"
+gzip -c "$out/cifar/two-records" | put cifar
+# model files and safetensors: trained by the program on the tiny set
+if [ -n "$prog" ]; then
+    tmp=$(mktemp -d)
+    if "$prog" train tests/data/tiny.spec \
+         --data idx:tests/data/tiny-train-images.idx.gz,tests/data/tiny-train-labels.idx.gz \
+         --epochs 1 --batch 16 --threads 1 --out "$tmp/m.safetensors" >/dev/null 2>&1; then
+        put model < "$tmp/m.safetensors"
+        put safetensors < "$tmp/m.safetensors"
+    fi
+    rm -rf "$tmp"
+fi
+printf '\010\0\0\0\0\0\0\0{}      ' | put safetensors
+printf '\100\0\0\0\0\0\0\0{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}            \0\0\200\077\0\0\0\100' | put safetensors
+for s in 'idx:train.idx,labels.idx' 'idx:train.idx,labels.idx,test.idx,tlabels.idx' \
+         'mnist:mnist' 'cifar10:cifar' 'idx:a,b,c' 'cifar10:' 'mnist:'; do
+    printf '%s' "$s" | put source
+done

@@ -1,0 +1,47 @@
+/* stack_common.h - what the layer-stack harnesses do with a stack that
+ * was read: infer its shapes, then render its report in every format and
+ * write it back as a spec, so that the whole path a `convcalc params` run
+ * takes is fuzzed, not only the reader. */
+#ifndef CONVCALC_FUZZ_STACK_COMMON_H
+#define CONVCALC_FUZZ_STACK_COMMON_H
+
+#include "fuzz.h"
+
+#include "convcalc/report.h"
+#include "convcalc/stack.h"
+
+static inline void fuzz_use_stack(cc_stack *s)
+{
+    cc_error err;
+    cc_error_clear(&err);
+    if (cc_stack_infer(s, &err) == 0) {
+        for (int f = CC_FORMAT_TEXT; f <= CC_FORMAT_JSON; f++) {
+            cc_report_options o;
+            cc_report_options_init(&o);
+            o.format = (cc_format)f;
+            o.keras = f & 1;
+            cc_buf b = {0};
+            cc_report_stack(&b, s, &o, &err);
+            cc_buf_free(&b);
+        }
+    }
+    cc_buf b = {0};
+    cc_stack_to_spec(&b, s);
+    cc_buf_free(&b);
+    cc_stack_free(s);
+}
+
+/* Parse with one reader and use the result. */
+static inline int fuzz_stack(const uint8_t *data, size_t size, cc_stack_source src)
+{
+    char *text = fuzz_copy(data, size);
+    cc_stack *s = NULL;
+    cc_error err;
+    cc_error_clear(&err);
+    if (cc_stack_parse(&s, text, size, src, &err) == 0)
+        fuzz_use_stack(s);
+    free(text);
+    return 0;
+}
+
+#endif
