@@ -120,11 +120,28 @@ int cli_read_file(const char *path, char **out, size_t *len, cc_error *err)
         cc_error_source(err, path);
         return err ? err->code : CC_EIO;
     }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        cc_error_set(err, CC_EINVAL, "cannot open: it is a directory (expected a file)");
+        cc_error_source(err, path);
+        return CC_EINVAL;
+    }
     cc_buf b = {0};
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (b.len + n > CLI_TEXT_MAX) {
+            if (!is_stdin)
+                fclose(f);
+            cc_buf_free(&b);
+            cc_error_set(err, CC_ERANGE, "larger than %d MiB (the most convcalc reads as text)",
+                         (int)(CLI_TEXT_MAX >> 20));
+            cc_error_source(err, is_stdin ? "<stdin>" : path);
+            return CC_ERANGE;
+        }
         cc_buf_append(&b, chunk, n);
+    }
     int bad = ferror(f);
     int e = errno;
     if (!is_stdin)

@@ -57,8 +57,14 @@ int cli_parse_double(const char *subcommand, const char *option, const char *arg
  * otherwise *out is set and 0 is returned. */
 int cli_default_threads(const char *subcommand, long *out);
 
+/* The largest text input (a spec, a repr, a cfg, a matrix file, an exercise
+ * set, an answer sheet) convcalc reads: 64 MiB. */
+#define CLI_TEXT_MAX ((size_t)64 << 20)
+
 /* Read a whole file ("-" for standard input) into a NUL-terminated string.
- * Returns 0, or fills err (source = path) and returns its code. */
+ * Returns 0, or fills err (source = path) and returns its code: CC_EINVAL
+ * for a file that cannot be opened or is a directory, CC_ERANGE past
+ * CLI_TEXT_MAX, CC_EIO, CC_ENOMEM. */
 int cli_read_file(const char *path, char **out, size_t *len, cc_error *err);
 
 /* Write buf to stdout, checking for write errors (a full disk, a closed
