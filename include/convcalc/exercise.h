@@ -124,9 +124,12 @@ int cc_exset_solution(cc_buf *out, const cc_exset *set, size_t i,
 typedef enum cc_verdict {
     CC_VERDICT_RIGHT = 0,
     CC_VERDICT_WRONG,
-    CC_VERDICT_MISSING
+    CC_VERDICT_MISSING,
+    CC_VERDICT_UNREADABLE /* an answer that cannot be read with confidence:
+                             no points, counted apart, for a human to look at */
 } cc_verdict;
-const char *cc_verdict_name(cc_verdict v); /* "right", "wrong", "missing" */
+/* "right", "wrong", "missing", "unreadable" */
+const char *cc_verdict_name(cc_verdict v);
 
 /* Mistakes the checker recognises by name. */
 typedef enum cc_mistake {
@@ -144,6 +147,12 @@ typedef enum cc_mistake {
     CC_MISTAKE_STRIDE_IGNORED,      /* the stride (or the jump) was left out    */
     CC_MISTAKE_MACS_AS_FLOPS,       /* multiplies and adds counted separately   */
     CC_MISTAKE_HEIGHT_WIDTH_SWAPPED,/* height and width swapped                 */
+    CC_MISTAKE_FLATTEN_BEFORE_POOL, /* the flatten size taken before the last pooling */
+    CC_MISTAKE_BN_BUFFERS,          /* BatchNorm's running mean and variance counted */
+    CC_MISTAKE_BN_FORGOTTEN,        /* BatchNorm's gamma and beta left out       */
+    CC_MISTAKE_CONV_NO_CIN,         /* a filter without the input channels: k*k  */
+    CC_MISTAKE_KERNELS_ADDED,       /* a receptive field as the sum of the kernels */
+    CC_MISTAKE_OUTPUT_PADDING_IGNORED, /* a transposed convolution's output_padding */
     CC_MISTAKE_COUNT
 } cc_mistake;
 /* Short stable name ("kernel-not-flipped", "off-by-one", ...) as in JSON. */
@@ -164,7 +173,12 @@ typedef struct cc_grade {
     cc_verdict verdict;
     double points;      /* awarded */
     double max_points;
-    cc_mistake mistake; /* recognised mistake of a wrong answer, or NONE */
+    cc_mistake mistake; /* recognised mistake of a wrong answer, or NONE
+                           (the first of mistakes[]) */
+    size_t n_mistakes;  /* every mistake that gives the answer's value */
+    cc_mistake mistakes[CC_MISTAKE_COUNT];
+    char *reason;       /* unreadable: why the answer could not be read;
+                           wrong: a note on how it was read, or NULL */
     char *expected;     /* the expected answer, one line (as cc_exset_answer) */
     char *given;        /* the answer as understood, one line; NULL if missing */
     char *feedback;     /* text for the student: verdict, per-cell notes, the
@@ -177,8 +191,10 @@ typedef struct cc_grade {
 /* Grade one answer string of problem i. answer NULL or blank: missing.
  * basedir (may be NULL) is where relative file names in the answer (the
  * model file of a results table) are found. An answer that cannot be read
- * at all (not a number where one is asked) is graded wrong with a note, not
- * an error; errors are for broken sets and internal failures. */
+ * with confidence (not a number where one is asked, two readings) gets the
+ * verdict UNREADABLE with the reason in `reason`; a hedged answer ("3 or
+ * 6") is WRONG with the reason. Neither is an error: errors are for broken
+ * sets and internal failures. */
 int cc_exset_grade(cc_grade *out, const cc_exset *set, size_t i,
                    const char *answer, const char *basedir, cc_error *err);
 void cc_grade_free(cc_grade *g);
@@ -205,7 +221,7 @@ typedef struct cc_result {
     size_t n;          /* one grade per problem of the set, in order */
     cc_grade *grades;
     double score, max_score;
-    size_t n_right, n_wrong, n_missing;
+    size_t n_right, n_wrong, n_missing, n_unreadable;
 } cc_result;
 
 /* Grade a whole sheet. An id on the sheet that is not in the set is an

@@ -12,6 +12,188 @@
 #include <string.h>
 #include <strings.h>
 
+#define CLEAN_MAX 4096
+
+/* A copy of text as a grader reads it: without a byte-order mark, with
+ * every multiplication sign (UTF-8 or Latin-1 U+00D7, the dot operator) as
+ * 'x', and without explanations in brackets -- "(25 weights)", "(from
+ * 508/2)", "(F = 7)" -- as long as something with a digit stays outside
+ * them ("(5, 5)" alone is kept). Returns 0, or -1 when text is too long. */
+static int clean_answer(char *out, size_t size, const char *text)
+{
+    char tmp[CLEAN_MAX];
+    size_t n = 0;
+    const unsigned char *s = (const unsigned char *)text;
+    if (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+        s += 3;
+    for (; *s; s++) {
+        if (n + 2 >= sizeof tmp)
+            return -1;
+        if (s[0] == 0xC3 && s[1] == 0x97) { /* U+00D7 in UTF-8 */
+            tmp[n++] = 'x';
+            s++;
+        } else if (s[0] == 0xE2 && s[1] == 0x8B && s[2] == 0x85) { /* U+22C5 */
+            tmp[n++] = 'x';
+            s += 2;
+        } else if (s[0] == 0xD7 && (s[1] < 0x80 || s[1] >= 0xC0)) { /* Latin-1 U+00D7 */
+            tmp[n++] = 'x';
+        } else {
+            tmp[n++] = (char)s[0];
+        }
+    }
+    tmp[n] = '\0';
+    /* does a digit stay outside the brackets? */
+    int depth = 0, outside = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = tmp[i];
+        if (c == '(' || c == '[')
+            depth++;
+        else if ((c == ')' || c == ']') && depth > 0)
+            depth--;
+        else if (!depth && isdigit((unsigned char)c))
+            outside = 1;
+    }
+    size_t o = 0;
+    depth = 0;
+    for (size_t i = 0; i < n && o + 1 < size; i++) {
+        char c = tmp[i];
+        if (outside && (c == '(' || c == '[')) {
+            depth++;
+            continue;
+        }
+        if (outside && (c == ')' || c == ']') && depth > 0) {
+            depth--;
+            if (o && out[o - 1] != ' ')
+                out[o++] = ' ';
+            continue;
+        }
+        if (!depth)
+            out[o++] = c;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+/* 1 if the answer offers two values ("3 or 6", "either 3 or 6"). */
+static int hedged(const char *s)
+{
+    for (const char *q = s; *q; q++) {
+        if (!strncasecmp(q, "either", 6) && (q == s || !isalpha((unsigned char)q[-1])))
+            return 1;
+        if ((q[0] == 'o' || q[0] == 'O') && (q[1] == 'r' || q[1] == 'R') && q > s &&
+            isspace((unsigned char)q[-1]) && isspace((unsigned char)q[2])) {
+            int before = 0, after = 0;
+            for (const char *b = s; b < q; b++)
+                before |= isdigit((unsigned char)*b);
+            for (const char *b = q; *b; b++)
+                after |= isdigit((unsigned char)*b);
+            if (before && after)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* The number after a label ("H = 112", "height: 112", "W=80"): 1 and *v
+ * when the label is at q. */
+static int labelled_at(const char *s, const char *q, const char *const *names, long *v)
+{
+    if (q > s && isalpha((unsigned char)q[-1]))
+        return 0;
+    for (size_t k = 0; names[k]; k++) {
+        size_t l = strlen(names[k]);
+        if (strncasecmp(q, names[k], l) || isalpha((unsigned char)q[l]))
+            continue;
+        const char *r = q + l;
+        while (*r == ' ')
+            r++;
+        if (*r != '=' && *r != ':')
+            return 0;
+        r++;
+        while (*r == ' ')
+            r++;
+        if (!isdigit((unsigned char)*r))
+            return 0;
+        *v = strtol(r, NULL, 10);
+        return 1;
+    }
+    return 0;
+}
+
+/* A number followed by "(height)" / "(width)" / "(channels)" in the raw
+ * text: 1 and *v when found for that word. */
+static int annotated(const char *s, const char *word, long *v)
+{
+    size_t wl = strlen(word);
+    for (const char *q = s; *q; q++) {
+        if (*q != '(' || strncasecmp(q + 1, word, wl) || q[1 + wl] != ')')
+            continue;
+        const char *b = q;
+        while (b > s && b[-1] == ' ')
+            b--;
+        const char *e = b;
+        while (b > s && isdigit((unsigned char)b[-1]))
+            b--;
+        if (b == e)
+            continue;
+        *v = strtol(b, NULL, 10);
+        return 1;
+    }
+    return 0;
+}
+
+/* Sizes given by their parts: "H = 112, W = 80", "112 (height) x 80
+ * (width)", "height: 112, width: 80, channels: 3". Returns the count of
+ * numbers (2 or 3) or 0. */
+static int labelled_size(const char *s, long v[3])
+{
+    static const char *const hn[] = {"height", "h", NULL}, *const wn[] = {"width", "w", NULL};
+    static const char *const cn[] = {"channels", "depth", "c", NULL};
+    long h = 0, w = 0, c = 0;
+    int fh = 0, fw = 0, fc = 0;
+    for (const char *q = s; *q; q++) {
+        fh = fh || labelled_at(s, q, hn, &h);
+        fw = fw || labelled_at(s, q, wn, &w);
+        fc = fc || labelled_at(s, q, cn, &c);
+    }
+    if (!fh)
+        fh = annotated(s, "height", &h);
+    if (!fw)
+        fw = annotated(s, "width", &w);
+    if (!fc)
+        fc = annotated(s, "channels", &c);
+    if (!fh || !fw)
+        return 0;
+    v[0] = h;
+    v[1] = w;
+    v[2] = c;
+    return fc ? 3 : 2;
+}
+
+/* "80x112 (W x H)", "80 x 112 (width x height)": 1 if the answer says its
+ * numbers are width first. */
+static int width_first(const char *s)
+{
+    for (const char *q = s; *q; q++) {
+        if (*q != '(')
+            continue;
+        const char *r = q + 1;
+        while (*r == ' ')
+            r++;
+        if ((r[0] == 'W' || r[0] == 'w') && !strncasecmp(r, "width", 5))
+            r += 5;
+        else if ((r[0] == 'W' || r[0] == 'w') && !isalpha((unsigned char)r[1]))
+            r++;
+        else
+            continue;
+        while (*r == ' ')
+            r++;
+        if (*r == 'x' || *r == 'X' || *r == '*' || *r == ',')
+            return 1;
+    }
+    return 0;
+}
+
 const char *ex_answer_core(const char *text)
 {
     const char *eq = strrchr(text, '=');
@@ -25,10 +207,30 @@ const char *ex_answer_core(const char *text)
     return s;
 }
 
+/* The first bytes of s, cut at a character boundary and at most `max`
+ * bytes, with "..." when cut, into out. */
+void ex_cut(char *out, size_t size, const char *s, size_t max)
+{
+    size_t n = strcspn(s, "\n");
+    int cut = n > max || s[n] == '\n';
+    if (n > max)
+        n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--; /* not inside a UTF-8 sequence */
+    if (size < 4)
+        return;
+    if (n > size - 4)
+        n = size - 4;
+    memcpy(out, s, n);
+    strcpy(out + n, cut ? "..." : "");
+}
+
 static void why_set(char *why, size_t n, const char *fmt, const char *arg)
 {
+    char q[100];
+    ex_cut(q, sizeof q, arg, 60);
     if (why && n)
-        snprintf(why, n, fmt, arg);
+        snprintf(why, n, fmt, q);
 }
 
 /* Skip a leading label: words and ':' before the first digit ("size: 5x5",
@@ -81,7 +283,19 @@ int ex_parse_size(const char *text, long v[3], char *why, size_t why_size)
         why_set(why, why_size, "%s", "no answer");
         return 0;
     }
-    const char *s = skip_label(ex_answer_core(text));
+    char buf[CLEAN_MAX];
+    if (clean_answer(buf, sizeof buf, text)) {
+        why_set(why, why_size, "'%s' is too long to be one size", text);
+        return 0;
+    }
+    int ln = labelled_size(text, v);
+    if (ln)
+        return ln;
+    if (hedged(buf)) {
+        why_set(why, why_size, "'%s' gives more than one value", text);
+        return EX_HEDGED;
+    }
+    const char *s = skip_label(ex_answer_core(buf));
     int n = 0;
     for (;;) {
         size_t k;
@@ -102,6 +316,13 @@ int ex_parse_size(const char *text, long v[3], char *why, size_t why_size)
         errno = 0;
         char *end;
         long x = strtol(s, &end, 10);
+        if (*end == '.' && end[1] == '0') { /* "3.0" */
+            const char *z = end + 1;
+            while (*z == '0')
+                z++;
+            if (!isdigit((unsigned char)*z))
+                end = (char *)z;
+        }
         if (*end == '.' && isdigit((unsigned char)end[1])) {
             why_set(why, why_size, "'%s' is not a whole number (expected a size such as 5x5)",
                     text);
@@ -121,6 +342,11 @@ int ex_parse_size(const char *text, long v[3], char *why, size_t why_size)
     if (n == 0) {
         why_set(why, why_size, "cannot read '%s' as a size (expected e.g. 5x5 or 5)", text);
         return 0;
+    }
+    if (n == 2 && width_first(text)) {
+        long t = v[0];
+        v[0] = v[1];
+        v[1] = t;
     }
     return n;
 }
@@ -150,7 +376,16 @@ int ex_parse_count(const char *text, int64_t *out, char *why, size_t why_size)
         why_set(why, why_size, "%s", "no answer");
         return 0;
     }
-    const char *s = skip_label(ex_answer_core(text));
+    char buf[CLEAN_MAX];
+    if (clean_answer(buf, sizeof buf, text)) {
+        why_set(why, why_size, "'%s' is too long to be one number", text);
+        return 0;
+    }
+    if (hedged(buf)) {
+        why_set(why, why_size, "'%s' gives more than one value", text);
+        return EX_HEDGED;
+    }
+    const char *s = skip_label(ex_answer_core(buf));
     if (*s == '-' && isdigit((unsigned char)s[1])) {
         why_set(why, why_size, "'%s' is negative (expected a count)", text);
         return 0;
@@ -160,6 +395,41 @@ int ex_parse_count(const char *text, int64_t *out, char *why, size_t why_size)
     if (!isdigit((unsigned char)*s)) {
         why_set(why, why_size, "cannot read '%s' as a number (expected e.g. 390410)", text);
         return 0;
+    }
+    /* scientific notation: "3.9041e5", "3.9041 x 10^5" -- read, then graded */
+    {
+        char *end;
+        double x = strtod(s, &end);
+        int sci = memchr(s, 'e', (size_t)(end - s)) || memchr(s, 'E', (size_t)(end - s));
+        const char *t = end;
+        while (*t == ' ')
+            t++;
+        if ((*t == 'x' || *t == '*') && !sci) {
+            t++;
+            while (*t == ' ')
+                t++;
+            if (!strncmp(t, "10^", 3) && (isdigit((unsigned char)t[3]) || t[3] == '-')) {
+                char *e2;
+                long ex = strtol(t + 3, &e2, 10);
+                x *= pow(10.0, (double)ex);
+                end = e2;
+                sci = 1;
+            }
+        }
+        if (sci) {
+            while (*end && isspace((unsigned char)*end))
+                end++;
+            if (*end && !only_words(end)) {
+                why_set(why, why_size, "cannot read '%s' as one number", text);
+                return 0;
+            }
+            if (!isfinite(x) || x < 0 || x > 9e18 || fabs(x - floor(x + 0.5)) > 1e-6 * (1 + x)) {
+                why_set(why, why_size, "'%s' is not a whole number (expected a count)", text);
+                return 0;
+            }
+            *out = (int64_t)floor(x + 0.5);
+            return 1;
+        }
     }
     int64_t v = 0;
     int groups = 0, sep = 0, first_len = 0;
@@ -181,6 +451,15 @@ int ex_parse_count(const char *text, int64_t *out, char *why, size_t why_size)
         groups++;
         size_t sl;
         int c = is_group_sep(s, &sl);
+        if (c == '.' && s[1] == '0') { /* "3.0": a decimal point, zeros after it */
+            size_t z = 1;
+            while (s[z] == '0')
+                z++;
+            if (!isdigit((unsigned char)s[z]) && z - 1 != 3) {
+                s += z;
+                break;
+            }
+        }
         if (c && isdigit((unsigned char)s[sl]) && (!sep || sep == c)) {
             sep = c;
             s += sl;
@@ -191,6 +470,13 @@ int ex_parse_count(const char *text, int64_t *out, char *why, size_t why_size)
     if (sep == '.' && groups == 2 && first_len <= 3) {
         /* "390.410" is a thousands separator only where a decimal would be
          * odd; a count is whole, so read it as such. */
+    }
+    if (*s == '.' && s[1] == '0') { /* "390410.0" */
+        const char *z = s + 1;
+        while (*z == '0')
+            z++;
+        if (!isdigit((unsigned char)*z))
+            s = z;
     }
     if (isalpha((unsigned char)*s)) {
         why_set(why, why_size, "'%s' is not a whole number written out (expected e.g. 390410)",
@@ -286,7 +572,44 @@ static int match_text(const char *text, char **choices, size_t n)
     return found;
 }
 
+static int parse_choice_plain(const char *text, char **choices, size_t n);
+
 int ex_parse_choice(const char *text, char **choices, size_t n)
+{
+    if (ex_blank(text))
+        return -1;
+    /* "a or c": two choices */
+    if (hedged(text) || strstr(text, " or ")) {
+        const char *o = strstr(text, " or ");
+        if (o) {
+            char left[256];
+            snprintf(left, sizeof left, "%.*s", (int)(o - text), text);
+            int a = parse_choice_plain(left, choices, n), b = parse_choice_plain(o + 4, choices, n);
+            if (a >= 0 && b >= 0 && a != b)
+                return EX_HEDGED;
+        }
+    }
+    int k = parse_choice_plain(text, choices, n);
+    if (k >= 0)
+        return k;
+    /* "max pooling (c)": a letter in brackets after the option's text */
+    for (const char *q = text; *q; q++) {
+        if ((q[0] == '(' || q[0] == '[') && isalpha((unsigned char)q[1]) &&
+            (q[2] == ')' || q[2] == ']')) {
+            int l = tolower((unsigned char)q[1]) - 'a';
+            if (l < 0 || (size_t)l >= n)
+                return -1;
+            char rest[512];
+            snprintf(rest, sizeof rest, "%.*s %.400s", (int)(q - text < 100 ? q - text : 100),
+                     text, q + 3);
+            int r = ex_blank(rest) ? l : parse_choice_plain(rest, choices, n);
+            return r < 0 || r == l ? l : -1; /* the words name another option: unsure */
+        }
+    }
+    return -1;
+}
+
+static int parse_choice_plain(const char *text, char **choices, size_t n)
 {
     if (ex_blank(text))
         return -1;

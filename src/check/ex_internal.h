@@ -37,6 +37,7 @@ typedef struct ex_problem {
     size_t n_choices;
     int key;                /* index of the right choice, -1 none         */
     int key_line, key_col;
+    int partial_cells;      /* `partial: cells`: matrix points per right cell */
     char *given;            /* the data shown with the prompt             */
 } ex_problem;
 
@@ -46,6 +47,7 @@ struct cc_exset {
     char *source;
     char *basedir;
     char *variant;          /* NULL for the original numbers              */
+    int partial_cells;      /* `partial: cells` in the header: every matrix item */
     ex_problem *p;
     size_t n, cap;
 };
@@ -72,6 +74,8 @@ int ex_finalize(cc_exset *set, cc_error *err);
 int ex_copy(cc_exset **out, const cc_exset *src, cc_error *err);
 
 /* ---- answers (answer.c) ---- */
+/* What a reader returns for a hedged answer ("3 or 6"): why says so. */
+#define EX_HEDGED (-2)
 /* A size answer: 1 to 3 whole numbers ("5x5", "5 by 5", "(5, 5)", "5").
  * Returns the count (>= 1) or 0 when unreadable; why says what was wrong. */
 int ex_parse_size(const char *text, long v[3], char *why, size_t why_size);

@@ -232,6 +232,7 @@ static cJSON *result_json(const cc_exset *set, const cc_result *r)
     cJSON_AddNumberToObject(o, "right", (double)r->n_right);
     cJSON_AddNumberToObject(o, "wrong", (double)r->n_wrong);
     cJSON_AddNumberToObject(o, "missing", (double)r->n_missing);
+    cJSON_AddNumberToObject(o, "unreadable", (double)r->n_unreadable);
     cJSON *items = cJSON_AddArrayToObject(o, "items");
     for (size_t i = 0; items && i < r->n; i++) {
         const cc_grade *g = &r->grades[i];
@@ -248,12 +249,15 @@ static cJSON *result_json(const cc_exset *set, const cc_result *r)
             cJSON_AddStringToObject(it, "given", g->given);
         else
             cJSON_AddNullToObject(it, "given");
-        if (g->mistake) {
-            cJSON_AddStringToObject(it, "mistake", cc_mistake_name(g->mistake));
-            cJSON_AddStringToObject(it, "mistake_text", cc_mistake_text(g->mistake));
-        } else {
-            cJSON_AddNullToObject(it, "mistake");
-        }
+        cJSON *ms = cJSON_AddArrayToObject(it, "mistake");
+        for (size_t k = 0; ms && k < g->n_mistakes; k++)
+            cJSON_AddItemToArray(ms, cJSON_CreateString(cc_mistake_name(g->mistakes[k])));
+        if (g->n_mistakes)
+            cJSON_AddStringToObject(it, "mistake_text", cc_mistake_text(g->mistakes[0]));
+        if (g->reason)
+            cJSON_AddStringToObject(it, "reason", g->reason);
+        else
+            cJSON_AddNullToObject(it, "reason");
         cJSON_AddStringToObject(it, "feedback", g->feedback ? g->feedback : "");
         cJSON_AddStringToObject(it, "derivation", g->derivation ? g->derivation : "");
         if (g->n_details) {
@@ -304,8 +308,9 @@ static void result_text(cc_buf *out, const cc_exset *set, const cc_result *r, in
         if (md) {
             cc_buf_printf(out, "- **%s** %s (%s/%s)", set->p[i].id, cc_verdict_name(g->verdict),
                           p, m);
-            if (g->mistake)
-                cc_buf_printf(out, ", likely mistake: *%s*", cc_mistake_name(g->mistake));
+            for (size_t k = 0; k < g->n_mistakes; k++)
+                cc_buf_printf(out, k ? ", *%s*" : ", likely mistake: *%s*",
+                              cc_mistake_name(g->mistakes[k]));
             cc_buf_puts(out, "\n");
             if (g->verdict != CC_VERDICT_RIGHT) {
                 cc_buf_puts(out, "\n```\n");
@@ -321,15 +326,20 @@ static void result_text(cc_buf *out, const cc_exset *set, const cc_result *r, in
                     cc_buf_printf(out, "  %.*s", (int)(strcspn(fb, "\n")), fb + 6);
                 cc_buf_putc(out, '\n');
             } else {
-                if (g->mistake)
-                    cc_buf_printf(out, "  [%s]", cc_mistake_name(g->mistake));
+                for (size_t k = 0; k < g->n_mistakes; k++)
+                    cc_buf_printf(out, k ? ", %s" : "  [%s", cc_mistake_name(g->mistakes[k]));
+                if (g->n_mistakes)
+                    cc_buf_putc(out, ']');
                 cc_buf_putc(out, '\n');
                 wrapped(out, g->feedback ? g->feedback : "", "         ", 100);
             }
         }
     }
-    cc_buf_printf(out, "%s%zu right, %zu wrong, %zu missing: %s of %s points\n", md ? "\n" : "",
-                  r->n_right, r->n_wrong, r->n_missing, sc, mx);
+    cc_buf_printf(out, "%s%zu right, %zu wrong, %zu missing", md ? "\n" : "", r->n_right,
+                  r->n_wrong, r->n_missing);
+    if (r->n_unreadable)
+        cc_buf_printf(out, ", %zu unreadable (for a teacher to read)", r->n_unreadable);
+    cc_buf_printf(out, ": %s of %s points\n", sc, mx);
 }
 
 int cc_result_render(cc_buf *out, const cc_exset *set, const cc_result *r, cc_format fmt,

@@ -114,6 +114,9 @@ int cc_sheet_parse(cc_sheet **out, const char *text, size_t len, const char *sou
     }
     int line = 0, rc = 0;
     size_t pos = 0;
+    if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
+        (unsigned char)text[2] == 0xBF)
+        pos = 3; /* a UTF-8 byte-order mark */
     sheet_entry *cur = NULL;
     while (pos < len && !rc) {
         size_t e = pos;
@@ -301,6 +304,8 @@ int cc_check_sheet(cc_result *out, const cc_exset *set, const cc_sheet *sheet, c
             out->n_right++;
         else if (g->verdict == CC_VERDICT_WRONG)
             out->n_wrong++;
+        else if (g->verdict == CC_VERDICT_UNREADABLE)
+            out->n_unreadable++;
         else
             out->n_missing++;
     }

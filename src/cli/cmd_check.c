@@ -189,7 +189,7 @@ int cmd_check(int argc, char **argv)
         cc_buf_free(&out);
         if (status == CLI_OK)
             for (size_t s = 0; s < nres; s++)
-                if (results[s].n_wrong || results[s].n_missing)
+                if (results[s].n_wrong || results[s].n_missing || results[s].n_unreadable)
                     status = CLI_WRONG;
     }
     for (size_t s = 0; s < nres; s++)
