@@ -321,6 +321,80 @@ void cc_blas_set_threads(int n);
  * OpenBLAS picks it for the CPU unless OPENBLAS_CORETYPE names one. */
 const char *cc_blas_core(void);
 
+/* ======================================================================== */
+/* Graph nodes and more activations (layers_graph.c, layers_act2.c)          */
+/* ======================================================================== */
+/* Binary elementwise ops over a batch: a is (B, n) per sample; b is (B, nb)
+ * with nb = n (same shape), nb = C with n = C * inner (one value per
+ * channel, broadcast over the plane) or nb = 1 (a scalar per sample).
+ * kind: 0 add, 1 sub, 2 mul, 3 div. Backward accumulates into da and db
+ * (either may be NULL), summing over the broadcast positions. */
+void cc_binary_forward(float *out, const float *a, const float *b, long B, size_t n,
+                       size_t nb, int kind);
+void cc_binary_backward(float *da, float *db, const float *dout, const float *a,
+                        const float *b, long B, size_t n, size_t nb, int kind);
+
+/* Concatenation along the per-sample leading axis: k inputs of (B, sizes[j])
+ * into (B, sum sizes); backward accumulates the slices into din[j] (NULL
+ * entries are skipped). */
+void cc_concat_forward(float *out, const float *const *inp, const size_t *sizes, int k,
+                       long B);
+void cc_concat_backward(float *const *din, const float *dout, const size_t *sizes, int k,
+                        long B);
+
+/* Nearest-neighbour upsampling by integer factors: (P, H, W) planes ->
+ * (P, H*sh, W*sw); backward sums each block into its source. */
+void cc_upsample_forward(float *out, const float *inp, long P, long H, long W, long sh,
+                         long sw);
+void cc_upsample_backward(float *dinp, const float *dout, long P, long H, long W, long sh,
+                          long sw);
+
+/* Constant padding of (P, H, W) planes by top/bottom/left/right with value
+ * v; backward accumulates the inner window. */
+void cc_pad_forward(float *out, const float *inp, long P, long H, long W, long pt, long pb,
+                    long pl, long pr, float v);
+void cc_pad_backward(float *dinp, const float *dout, long P, long H, long W, long pt,
+                     long pb, long pl, long pr);
+
+/* Elementwise activations (n values); backward accumulates dinp from the
+ * input inp: clip to [lo, hi] (gradient 1 strictly inside), hardsigmoid
+ * max(0, min(1, alpha*x + beta)), hardswish x*relu6(x+3)/6, silu
+ * x*sigmoid(x), gelu x*Phi(x) (erf form), softplus log(1+exp(x)) (x for
+ * x > 20, as PyTorch), selu gamma*(x > 0 ? x : alpha*(exp(x)-1)). */
+void cc_clip_forward(float *out, const float *inp, size_t n, float lo, float hi);
+void cc_clip_backward(float *dinp, const float *dout, const float *inp, size_t n, float lo,
+                      float hi);
+void cc_hardsigmoid_forward(float *out, const float *inp, size_t n, float alpha,
+                            float beta);
+void cc_hardsigmoid_backward(float *dinp, const float *dout, const float *inp, size_t n,
+                             float alpha, float beta);
+void cc_hardswish_forward(float *out, const float *inp, size_t n);
+void cc_hardswish_backward(float *dinp, const float *dout, const float *inp, size_t n);
+void cc_silu_forward(float *out, const float *inp, size_t n);
+void cc_silu_backward(float *dinp, const float *dout, const float *inp, size_t n);
+void cc_gelu_forward(float *out, const float *inp, size_t n);
+void cc_gelu_backward(float *dinp, const float *dout, const float *inp, size_t n);
+void cc_softplus_forward(float *out, const float *inp, size_t n);
+void cc_softplus_backward(float *dinp, const float *dout, const float *inp, size_t n);
+void cc_selu_forward(float *out, const float *inp, size_t n, float alpha, float gamma);
+void cc_selu_backward(float *dinp, const float *dout, const float *inp, size_t n,
+                      float alpha, float gamma);
+
+/* PReLU on (B, C, inner): slope w[c] (nw = C) or w[0] (nw = 1); backward
+ * accumulates dinp and dw (either may be NULL). */
+void cc_prelu_forward(float *out, const float *inp, const float *w, long B, long C,
+                      long inner, long nw);
+void cc_prelu_backward(float *dinp, float *dw, const float *dout, const float *inp,
+                       const float *w, long B, long C, long inner, long nw);
+
+/* Log-softmax over K of (outer, K, inner), and the backward passes of
+ * softmax and log-softmax from their outputs (accumulating into dinp). */
+void cc_log_softmax_forward(float *out, const float *inp, long outer, long K, long inner);
+void cc_softmax_backward(float *dinp, const float *dout, const float *out, long outer,
+                         long K, long inner);
+void cc_log_softmax_backward(float *dinp, const float *dout, const float *out, long outer,
+                             long K, long inner);
+
 #ifdef __cplusplus
 }
 #endif

@@ -65,8 +65,48 @@ typedef enum cc_op {
     CC_OP_ADD,            /* residual: output = input + output of layer `from` */
     CC_OP_SOFTMAX,        /* only as the last layer: folded into the loss      */
     CC_OP_IDENTITY,
+    /* graph nodes and the operators ONNX models use (see "graphs" below) */
+    CC_OP_MUL,            /* a * b; b may be (C,1,1) or (1,1,1) per sample   */
+    CC_OP_SUB,            /* a - b; b broadcast as for mul                   */
+    CC_OP_CONCAT,         /* channels (rank 4) or features (rank 2) of every
+                           * input, in order                                 */
+    CC_OP_CONST,          /* no input: `value` (out x kh x kw per sample, or
+                           * out flat features when kh = kw = 0), the same
+                           * for every sample of the batch; a buffer         */
+    CC_OP_CLIP,           /* min(max(x, alpha), beta); ReLU6 = clip(0, 6)    */
+    CC_OP_HARDSIGMOID,    /* max(0, min(1, alpha*x + beta)); defaults 1/6, 1/2
+                           * (PyTorch; ONNX's are 0.2, 0.5)                  */
+    CC_OP_HARDSWISH,      /* x * relu6(x + 3) / 6                            */
+    CC_OP_SILU,           /* x * sigmoid(x)                                  */
+    CC_OP_GELU,           /* x * Phi(x), the exact (erf) form                */
+    CC_OP_SOFTPLUS,       /* log(1 + exp(x))                                 */
+    CC_OP_SELU,           /* gamma * (x > 0 ? x : alpha * (exp(x) - 1))       */
+    CC_OP_PRELU,          /* x > 0 ? x : w[c] * x, w learnable: `out` slopes
+                           * (1 or the channel count; default 1)             */
+    CC_OP_LOG_SOFTMAX,    /* over channels; as the last layer, folded into
+                           * the loss like softmax                           */
+    CC_OP_UPSAMPLE,       /* nearest neighbour, integer factors sh x sw      */
+    CC_OP_CONV_TRANSPOSE, /* ConvTranspose2d: out channels, kernel, stride,
+                           * padding, dilation, groups; output padding
+                           * oph/opw; weight (in, out/groups, kh, kw)        */
+    CC_OP_PAD,            /* constant padding pt/pb/pl/pr with value alpha   */
+    CC_OP_RESHAPE,        /* the same values seen as out x kh x kw (or out
+                           * flat features when kh = kw = 0)                 */
+    CC_OP_DIV,            /* a / b; b broadcast as for mul                   */
     CC_OP_COUNT
 } cc_op;
+
+/* Most inputs one layer reads (concat of a dense block). */
+#define CC_NET_MAX_IN 16
+
+/* Graphs: a layer reads the previous layer's output unless its desc lists
+ * inputs (nin, in[]): any earlier layer or the network input (-1). So a
+ * sequential stack is the special case nin = 0 everywhere, and residual
+ * adds (add of two layers), concatenations and squeeze-excitation products
+ * (mul of a (C,H,W) map by a (C,1,1) gate) are ordinary layers. Layers run
+ * in index order, so every input must come before its reader; the last
+ * layer is the output. Gradients of an output read by several layers add
+ * up. */
 
 /* One layer. Zero fields take PyTorch's defaults where one exists (stride
  * = kernel for pooling, 1 for conv; dilation 1; groups 1; eps 1e-5,
@@ -89,6 +129,14 @@ typedef struct cc_layer_desc {
     long from;             /* add: index of the earlier layer whose output is
                             * added (-1 = the network input)                 */
     char name[96];         /* optional parameter-name prefix ("features.0")  */
+    double alpha, beta;    /* clip min/max, hardsigmoid alpha/beta, selu
+                            * alpha/gamma (0: the default), pad value       */
+    long oph, opw;         /* conv transpose: output padding               */
+    int nin;               /* inputs given in `in` (0: the previous layer,
+                            * and for add the layer `from` as well)        */
+    long in[CC_NET_MAX_IN];/* input layers by index (-1: the network input);
+                            * the first decides the shape of elementwise
+                            * layers                                       */
 } cc_layer_desc;
 
 /* Shorthands for building networks in code (designated initialisers). */
@@ -108,6 +156,17 @@ typedef struct cc_layer_desc {
 #define CC_DROPOUT(prob) ((cc_layer_desc){.op = CC_OP_DROPOUT, .p = (prob), .has_p = 1})
 #define CC_FLATTEN() ((cc_layer_desc){.op = CC_OP_FLATTEN})
 #define CC_ADD(layer) ((cc_layer_desc){.op = CC_OP_ADD, .from = (layer)})
+#define CC_RELU6() ((cc_layer_desc){.op = CC_OP_CLIP, .alpha = 0.0, .beta = 6.0})
+#define CC_HARDSIGMOID() ((cc_layer_desc){.op = CC_OP_HARDSIGMOID})
+#define CC_HARDSWISH() ((cc_layer_desc){.op = CC_OP_HARDSWISH})
+#define CC_SILU() ((cc_layer_desc){.op = CC_OP_SILU})
+#define CC_GELU() ((cc_layer_desc){.op = CC_OP_GELU})
+#define CC_UPSAMPLE(s) ((cc_layer_desc){.op = CC_OP_UPSAMPLE, .sh = (s), .sw = (s)})
+/* Two-input nodes: CC_ADD2(a, b), CC_MUL2(a, b), CC_CONCAT2(a, b) (layer
+ * indexes, -1 the network input). */
+#define CC_ADD2(a, b) ((cc_layer_desc){.op = CC_OP_ADD, .nin = 2, .in = {(a), (b)}})
+#define CC_MUL2(a, b) ((cc_layer_desc){.op = CC_OP_MUL, .nin = 2, .in = {(a), (b)}})
+#define CC_CONCAT2(a, b) ((cc_layer_desc){.op = CC_OP_CONCAT, .nin = 2, .in = {(a), (b)}})
 
 /* "conv2d", "linear", "maxpool2d", ... */
 const char *cc_op_name(cc_op op);
@@ -171,6 +230,10 @@ int cc_net_forward(cc_net *net, const float *x, long batch, cc_error *err);
 const float *cc_net_output(const cc_net *net, long *batch, long *classes);
 /* Softmax of the output, written to probs (batch, classes). */
 int cc_net_probs(const cc_net *net, float *probs, cc_error *err);
+/* The model's own output of the last forward pass, written to out (batch,
+ * classes): the output with a final softmax or log-softmax applied (the
+ * layers cc_net_output leaves out), as the model would compute it. */
+int cc_net_final_output(const cc_net *net, float *out, cc_error *err);
 
 /* Mean softmax cross-entropy of the last forward's output against labels
  * (batch, each in [0, classes)); sets *loss, *correct (argmax == label;

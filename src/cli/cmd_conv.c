@@ -26,6 +26,22 @@ static const char usage_text[] =
     "  --dilation D     N or HxW (default 1)\n"
     "  --mode MODE      convolution (flip the kernel, the textbook definition;\n"
     "                   the default) or correlation (no flip, as PyTorch does)\n"
+    "  --activation A   relu, leaky-relu, sigmoid or tanh: a last step after the\n"
+    "                   bias (--slope X: leaky-relu's negative slope, default 0.01)\n"
+    "  --transposed     a transposed convolution (PyTorch's conv_transpose2d, the\n"
+    "                   kernel as written): the scatter view, then the equivalent\n"
+    "                   convolution (zeros inserted, a border, the flipped kernel)\n"
+    "  --output-padding N  with --transposed: N or HxW extra rows/columns at the\n"
+    "                   end (default 0)\n"
+    "  --view V         with --transposed: both (default), scatter or conv\n"
+    "  --pool max|avg   pooling instead of a convolution (no --kernel): every\n"
+    "                   channel on its own, as max_pool2d / avg_pool2d\n"
+    "  --window K       with --pool: the window, N or HxW; the stride defaults to it\n"
+    "  --ceil           with --pool: round the output size up (ceil_mode)\n"
+    "  --exclude-pad    with --pool avg: divide by the input cells only\n"
+    "                   (count_include_pad=False; padding counts by default)\n"
+    "  --im2col         show the convolution as one matrix product: the unrolled\n"
+    "                   input times the kernels as columns\n"
     "  --format F       text, markdown, latex or json (default text)\n"
     "  --standalone     with --format latex: a complete document for pdflatex\n"
     "  --summary        only the sizes and the output\n"
@@ -151,13 +167,106 @@ static int add_filters(cc_matrix *a, cc_matrix *b, int *status)
     return 0;
 }
 
+/* The options of the operations besides the convolution. Returns 0 or
+ * an exit status. */
+static int parse_op_option(const char *name, const char *val, cc_walk_spec *spec,
+                           cc_shape_query *window, int *window_given, int *opad_given,
+                           int *slope_given)
+{
+    cc_error err;
+    cc_error_clear(&err);
+    if (!strcmp(name, "--activation")) {
+        if (cc_activation_parse(val, &spec->activation) || spec->activation == CC_ACT_NONE)
+            return cli_usage_error(CMD, "--activation: unknown activation '%s' (expected relu, "
+                                        "leaky-relu, sigmoid or tanh)",
+                                   val);
+    } else if (!strcmp(name, "--slope")) {
+        char *end;
+        errno = 0;
+        double x = strtod(val, &end);
+        if (end == val || *end || errno || x != x || x > 1e6 || x < -1e6)
+            return cli_usage_error(CMD, "--slope: expected a number at '%s'", val);
+        spec->slope = x;
+        *slope_given = 1;
+    } else if (!strcmp(name, "--output-padding")) {
+        cc_shape_query q;
+        cc_shape_query_init(&q, CC_SHAPE_TCONV);
+        if (cc_shape_query_set_output_padding(&q, val, &err))
+            return cli_usage_error(CMD, "--output-padding: %s", err.msg);
+        spec->output_padding_h = q.dim[0].output_padding;
+        spec->output_padding_w = q.dim[1].output_padding;
+        *opad_given = 1;
+    } else if (!strcmp(name, "--view")) {
+        if (!strcmp(val, "both"))
+            spec->view = CC_TVIEW_BOTH;
+        else if (!strcmp(val, "scatter"))
+            spec->view = CC_TVIEW_SCATTER;
+        else if (!strcmp(val, "conv") || !strcmp(val, "convolution"))
+            spec->view = CC_TVIEW_CONV;
+        else
+            return cli_usage_error(CMD, "--view: unknown view '%s' (expected both, scatter or "
+                                        "conv)",
+                                   val);
+    } else if (!strcmp(name, "--pool")) {
+        if (spec->op == CC_OP_TRANSPOSED)
+            return cli_usage_error(CMD, "--transposed and --pool do not go together");
+        if (!strcmp(val, "max"))
+            spec->op = CC_OP_MAX_POOL;
+        else if (!strcmp(val, "avg") || !strcmp(val, "average") || !strcmp(val, "mean"))
+            spec->op = CC_OP_AVG_POOL;
+        else
+            return cli_usage_error(CMD, "--pool: unknown pooling '%s' (expected max or avg)",
+                                   val);
+    } else if (!strcmp(name, "--window")) {
+        if (cc_shape_query_set(window, CC_VAR_KERNEL, val, &err))
+            return cli_usage_error(CMD, "--window: %s", err.msg);
+        *window_given = 1;
+    }
+    return 0;
+}
+
+/* Options that belong to another operation. */
+static int check_op_options(const cc_walk_spec *spec, int nkernels, int window_given,
+                            int stride_given, int mode_given, int ceil_given, int exclude_given,
+                            int opad_given, int slope_given, int bias_given)
+{
+    int pool = spec->op == CC_OP_MAX_POOL || spec->op == CC_OP_AVG_POOL;
+    (void)stride_given;
+    if (pool && nkernels)
+        return cli_usage_error(CMD, "--pool takes no --kernel (the window is --window K)");
+    if (pool && bias_given)
+        return cli_usage_error(CMD, "--pool takes no --bias");
+    if (pool && !window_given)
+        return cli_usage_error(CMD, "--pool needs --window K (the window size, N or HxW)");
+    if (!pool && window_given)
+        return cli_usage_error(CMD, "--window goes with --pool max|avg");
+    if (!pool && (ceil_given || exclude_given))
+        return cli_usage_error(CMD, "%s goes with --pool", ceil_given ? "--ceil" : "--exclude-pad");
+    if (exclude_given && spec->op != CC_OP_AVG_POOL)
+        return cli_usage_error(CMD, "--exclude-pad goes with --pool avg");
+    if (pool && mode_given)
+        return cli_usage_error(CMD, "--mode does not apply to pooling");
+    if (spec->op == CC_OP_TRANSPOSED && mode_given)
+        return cli_usage_error(CMD, "--mode does not apply to --transposed (it works as "
+                                    "PyTorch's conv_transpose2d: the kernel as written)");
+    if (spec->op != CC_OP_TRANSPOSED && (opad_given || spec->view != CC_TVIEW_BOTH))
+        return cli_usage_error(CMD, "%s goes with --transposed",
+                               opad_given ? "--output-padding" : "--view");
+    if (slope_given && spec->activation != CC_ACT_LEAKY_RELU)
+        return cli_usage_error(CMD, "--slope goes with --activation leaky-relu");
+    return 0;
+}
+
 int cmd_conv(int argc, char **argv)
 {
     cc_walk_spec spec;
     cc_walk_spec_init(&spec);
     cc_shape_query sizes;
     cc_shape_query_init(&sizes, CC_SHAPE_CONV);
-    int padding_given = 0;
+    int padding_given = 0, ceil_given = 0, exclude_given = 0, im2col = 0;
+    int stride_given = 0, mode_given = 0, window_given = 0, opad_given = 0, slope_given = 0;
+    cc_shape_query window;
+    cc_shape_query_init(&window, CC_SHAPE_POOL);
     cc_walk_render_opts opts;
     cc_walk_render_opts_init(&opts);
     cc_matrix image = {0}, kernels = {0}, one = {0}, bias = {0};
@@ -183,9 +292,32 @@ int cmd_conv(int argc, char **argv)
             opts.standalone = 1;
             continue;
         }
+        if (!strcmp(o, "--transposed")) {
+            if (spec.op != CC_OP_CONV) {
+                status = cli_usage_error(CMD, "--transposed and --pool do not go together");
+                goto done;
+            }
+            spec.op = CC_OP_TRANSPOSED;
+            continue;
+        }
+        if (!strcmp(o, "--ceil")) {
+            spec.ceil_mode = 1;
+            ceil_given = 1;
+            continue;
+        }
+        if (!strcmp(o, "--exclude-pad")) {
+            spec.count_include_pad = 0;
+            exclude_given = 1;
+            continue;
+        }
+        if (!strcmp(o, "--im2col")) {
+            im2col = 1;
+            continue;
+        }
         static const char *with_value[] = {"--image", "--kernel", "--bias",   "--stride",
                                            "--padding", "--dilation", "--mode", "--format",
-                                           "--step"};
+                                           "--step", "--activation", "--slope",
+                                           "--output-padding", "--view", "--pool", "--window"};
         const char *val = NULL;
         size_t j;
         for (j = 0; j < sizeof with_value / sizeof with_value[0]; j++) {
@@ -228,6 +360,7 @@ int cmd_conv(int argc, char **argv)
         } else if (!strcmp(name, "--stride")) {
             if ((status = parse_shape_option(&sizes, CC_VAR_STRIDE, val)))
                 goto done;
+            stride_given = 1;
         } else if (!strcmp(name, "--dilation")) {
             if ((status = parse_shape_option(&sizes, CC_VAR_DILATION, val)))
                 goto done;
@@ -236,6 +369,7 @@ int cmd_conv(int argc, char **argv)
                 goto done;
             padding_given = 1;
         } else if (!strcmp(name, "--mode")) {
+            mode_given = 1;
             if (cc_conv_mode_parse(val, &spec.mode)) {
                 status = cli_usage_error(CMD, "--mode: unknown mode '%s' (expected convolution "
                                               "or correlation)",
@@ -250,9 +384,22 @@ int cmd_conv(int argc, char **argv)
         } else if (!strcmp(name, "--step")) {
             if ((status = cli_parse_long(CMD, "--step", val, 1, CC_DIM_MAX, &step)))
                 goto done;
+        } else if ((status = parse_op_option(name, val, &spec, &window, &window_given,
+                                             &opad_given, &slope_given))) {
+            goto done;
         }
     }
 
+    if ((status = check_op_options(&spec, nkernels, window_given, stride_given, mode_given,
+                                   ceil_given, exclude_given, opad_given, slope_given,
+                                   bias_arg != NULL)))
+        goto done;
+    if (spec.op == CC_OP_MAX_POOL || spec.op == CC_OP_AVG_POOL) {
+        spec.pool_h = window.dim[0].kernel;
+        spec.pool_w = window.dim[1].kernel;
+        if (!stride_given) /* PyTorch: the stride defaults to the window */
+            sizes.dim[0].stride = spec.pool_h, sizes.dim[1].stride = spec.pool_w;
+    }
     spec.stride_h = sizes.dim[0].stride;
     spec.stride_w = sizes.dim[1].stride;
     spec.dilation_h = sizes.dim[0].dilation;
@@ -265,7 +412,12 @@ int cmd_conv(int argc, char **argv)
     spec.pad_bottom = sizes.dim[0].pad_end;
     spec.pad_left = sizes.dim[1].pad_begin;
     spec.pad_right = sizes.dim[1].pad_end;
-    if (!image_arg != !nkernels) {
+    int pool = spec.op == CC_OP_MAX_POOL || spec.op == CC_OP_AVG_POOL;
+    if (pool && !image_arg) {
+        status = cli_usage_error(CMD, "--pool needs --image");
+        goto done;
+    }
+    if (!pool && !image_arg != !nkernels) {
         status = cli_usage_error(CMD, "give both --image and --kernel, or neither for the "
                                       "built-in example");
         goto done;
@@ -310,7 +462,8 @@ int cmd_conv(int argc, char **argv)
         }
         opts.step = step - 1;
     }
-    if (cc_walk_render(&out, w, &opts, &err)) {
+    if (im2col ? cc_walk_render_im2col(&out, w, opts.format, &err)
+               : cc_walk_render(&out, w, &opts, &err)) {
         cc_error_source(&err, CMD);
         status = cli_report(&err);
         goto done;

@@ -6,11 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "convcalc/walk.h"
-
-#define JSON_DIGITS 15
-/* LaTeX sums get a line break after this many terms. */
-#define LATEX_TERMS_PER_LINE 9
+#include "walk_report_priv.h"
 
 void cc_walk_render_opts_init(cc_walk_render_opts *o)
 {
@@ -19,216 +15,9 @@ void cc_walk_render_opts_init(cc_walk_render_opts *o)
     o->step = -1;
 }
 
-static const char *num(char *s, size_t size, double v) { return cc_matrix_fmt_value(s, size, v); }
-
-/* A factor of a product: negative numbers in parentheses. */
-static void put_factor(cc_buf *out, double v)
-{
-    char s[64];
-    num(s, sizeof s, v);
-    if (s[0] == '-')
-        cc_buf_printf(out, "(%s)", s);
-    else
-        cc_buf_puts(out, s);
-}
-
-static void put_terms(cc_buf *out, const cc_walk_step *st, long c, cc_format fmt)
-{
-    size_t per = (size_t)st->k_h * (size_t)st->k_w;
-    const double *win = st->window + (size_t)c * per, *ker = st->kernel + (size_t)c * per;
-    int latex = fmt == CC_FORMAT_LATEX;
-    for (size_t t = 0; t < per; t++) {
-        if (t) {
-            if (latex && t % LATEX_TERMS_PER_LINE == 0)
-                cc_buf_puts(out, " \\\\\n  {}");
-            cc_buf_puts(out, " + ");
-        }
-        put_factor(out, win[t]);
-        cc_buf_puts(out, latex ? " \\cdot " : "*");
-        put_factor(out, ker[t]);
-    }
-    char s[64];
-    cc_buf_printf(out, " = %s", num(s, sizeof s, st->channel_sums[c]));
-}
-
-/* The sum of one cell, before JSON escaping. Lines are separated by '\n'
- * (text) or " \\\\\n" (LaTeX, for a gather* environment). */
-static void sum_lines(cc_buf *out, const cc_walk_step *st, long channel, cc_format fmt)
-{
-    int latex = fmt == CC_FORMAT_LATEX;
-    const char *nl = latex ? " \\\\\n" : "\n";
-    char s[64], b[64];
-    if (channel >= 0) {
-        put_terms(out, st, channel, fmt);
-        return;
-    }
-    int has_bias = st->bias != 0.0;
-    if (st->channels == 1) {
-        put_terms(out, st, 0, fmt);
-        if (has_bias) {
-            cc_buf_puts(out, nl);
-            cc_buf_printf(out, "%s + ", num(s, sizeof s, st->sum));
-            put_factor(out, st->bias);
-            cc_buf_printf(out, latex ? "\\ \\text{(bias)} = %s" : " (bias) = %s",
-                          num(b, sizeof b, st->value));
-        }
-        return;
-    }
-    for (long c = 0; c < st->channels; c++) {
-        cc_buf_printf(out, latex ? "\\text{channel %ld:}\\quad " : "channel %ld: ", c + 1);
-        put_terms(out, st, c, fmt);
-        cc_buf_puts(out, nl);
-    }
-    cc_buf_puts(out, latex ? "\\text{total:}\\quad " : "total: ");
-    for (long c = 0; c < st->channels; c++) {
-        if (c)
-            cc_buf_puts(out, " + ");
-        put_factor(out, st->channel_sums[c]);
-    }
-    if (has_bias) {
-        cc_buf_puts(out, " + ");
-        put_factor(out, st->bias);
-        cc_buf_puts(out, latex ? "\\ \\text{(bias)}" : " (bias)");
-    }
-    cc_buf_printf(out, " = %s", num(s, sizeof s, st->value));
-}
-
-static void json_string(cc_buf *out, const char *s)
-{
-    cc_buf_putc(out, '"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            cc_buf_printf(out, "\\%c", ch);
-        else if (ch == '\n')
-            cc_buf_puts(out, "\\n");
-        else if (ch < 0x20)
-            cc_buf_printf(out, "\\u%04x", ch);
-        else
-            cc_buf_putc(out, (char)ch);
-    }
-    cc_buf_putc(out, '"');
-}
-
-int cc_walk_format_sum(cc_buf *out, const cc_walk *w, const cc_walk_step *st, long channel,
-                       cc_format fmt)
-{
-    (void)w;
-    if (st->kind != CC_STEP_CELL || channel < -1 || channel >= st->channels)
-        return CC_EINVAL;
-    if (fmt == CC_FORMAT_JSON) {
-        cc_buf tmp = {0};
-        sum_lines(&tmp, st, channel, CC_FORMAT_TEXT);
-        json_string(out, cc_buf_str(&tmp));
-        int failed = cc_buf_failed(&tmp);
-        cc_buf_free(&tmp);
-        if (failed)
-            return CC_ENOMEM;
-    } else {
-        sum_lines(out, st, channel, fmt);
-    }
-    return cc_buf_failed(out) ? CC_ENOMEM : CC_OK;
-}
-
-/* ---- text layout: blocks of lines side by side ---------------------------------- */
-
-typedef struct block {
-    cc_buf text;    /* lines, each ending in '\n' */
-    size_t nlines;
-    size_t width;
-    size_t first;   /* line index of the first matrix row (for operators) */
-    size_t rows;    /* matrix rows */
-} block;
-
-static void block_line(block *b, const char *s)
-{
-    size_t n = strlen(s);
-    if (n > b->width)
-        b->width = n;
-    cc_buf_puts(&b->text, s);
-    cc_buf_putc(&b->text, '\n');
-    b->nlines++;
-}
-
-static void block_matrix(block *b, const cc_matrix *m, long n, long c)
-{
-    cc_buf tmp = {0};
-    cc_matrix_render(&tmp, m, n, c, CC_FORMAT_TEXT, 0);
-    b->first = b->nlines;
-    b->rows = (size_t)m->rows;
-    const char *s = cc_buf_str(&tmp);
-    while (*s) {
-        const char *e = strchr(s, '\n');
-        size_t len = e ? (size_t)(e - s) : strlen(s);
-        if (len > b->width)
-            b->width = len;
-        cc_buf_append(&b->text, s, len);
-        cc_buf_putc(&b->text, '\n');
-        b->nlines++;
-        s += len + (e != NULL);
-    }
-    if (cc_buf_failed(&tmp))
-        b->text.failed = 1;
-    cc_buf_free(&tmp);
-}
-
-/* Line i of a block ("" past the end) into out, padded to the width. */
-static void block_put_line(cc_buf *out, const block *b, size_t i, int pad)
-{
-    const char *s = cc_buf_str(&b->text);
-    for (size_t k = 0; k < i && *s; k++) {
-        const char *e = strchr(s, '\n');
-        s = e ? e + 1 : s + strlen(s);
-    }
-    const char *e = strchr(s, '\n');
-    size_t len = e ? (size_t)(e - s) : strlen(s);
-    cc_buf_append(out, s, len);
-    if (pad)
-        cc_buf_printf(out, "%*s", (int)(b->width - len), "");
-}
-
-/* Blocks side by side, ops[i] (may be NULL) between block i and i+1 on
- * the middle row of block i's matrix. Lines are indented by 2. */
-static void blocks_emit(cc_buf *out, block *bs, const char **ops, int n)
-{
-    size_t lines = 0;
-    for (int i = 0; i < n; i++)
-        if (bs[i].nlines > lines)
-            lines = bs[i].nlines;
-    for (size_t l = 0; l < lines; l++) {
-        cc_buf mark = {0};
-        cc_buf_puts(&mark, "  ");
-        for (int i = 0; i < n; i++) {
-            block_put_line(&mark, &bs[i], l, i + 1 < n);
-            if (i + 1 < n) {
-                const char *op = ops ? ops[i] : NULL;
-                size_t mid = bs[i].first + (bs[i].rows ? (bs[i].rows - 1) / 2 : 0);
-                if (op && l == mid)
-                    cc_buf_printf(&mark, "  %s  ", op);
-                else
-                    cc_buf_printf(&mark, "  %*s  ", op ? (int)strlen(op) : 0, "");
-            }
-        }
-        /* no trailing blanks */
-        while (mark.len && mark.data[mark.len - 1] == ' ')
-            mark.data[--mark.len] = '\0';
-        cc_buf_puts(out, cc_buf_str(&mark));
-        cc_buf_putc(out, '\n');
-        if (cc_buf_failed(&mark))
-            out->failed = 1;
-        cc_buf_free(&mark);
-    }
-    for (int i = 0; i < n; i++) {
-        if (cc_buf_failed(&bs[i].text))
-            out->failed = 1;
-        cc_buf_free(&bs[i].text);
-        memset(&bs[i], 0, sizeof bs[i]);
-    }
-}
-
 /* ---- describing the walk -------------------------------------------------------- */
 
-static const char *plural(long n, const char *one, const char *many) { return n == 1 ? one : many; }
+const char *cc__wr_plural(long n, const char *one, const char *many) { return n == 1 ? one : many; }
 
 /* "rows 1-3" or "rows 1, 3, 5" (1-based, padded coordinates). */
 static void tap_list(cc_buf *out, const char *what, long first, long count, long step)
@@ -244,7 +33,7 @@ static void tap_list(cc_buf *out, const char *what, long first, long count, long
     }
 }
 
-static void pad_words(cc_buf *out, const cc_walk_geom *g)
+void cc__wr_pad_words(cc_buf *out, const cc_walk_geom *g)
 {
     const char *kind = g->pad_kind == CC_PAD_VALID  ? "valid"
                        : g->pad_kind == CC_PAD_SAME ? "same"
@@ -268,12 +57,14 @@ static void size_formula(cc_buf *out, long in, long pb, long pe, long k, long d,
         cc_buf_printf(out, ", effective kernel %ld*(%ld-1)+1 = %ld", d, k, eff);
 }
 
-static void header_lines(cc_buf *out, const cc_walk *w, const char *bol, const char *eol)
+void cc__wr_header_lines(cc_buf *out, const cc_walk *w, const char *bol, const char *eol)
 {
     const cc_walk_geom *g = cc_walk_geometry(w);
+    if (cc__wr_ops_header(out, w, bol, eol))
+        return;
     cc_buf_printf(out, "%sinput %ldx%ld (%ld %s), %ld %s of %ldx%ld%s%s", bol, g->in_h, g->in_w,
-                  g->channels, plural(g->channels, "channel", "channels"), g->filters,
-                  plural(g->filters, "filter", "filters"), g->k_h, g->k_w,
+                  g->channels, cc__wr_plural(g->channels, "channel", "channels"), g->filters,
+                  cc__wr_plural(g->filters, "filter", "filters"), g->k_h, g->k_w,
                   g->integer ? ", whole numbers (exact)" : "", eol);
     cc_buf_printf(out, "%smode: %s%s", bol, cc_conv_mode_name(g->mode),
                   g->mode == CC_MODE_CONVOLUTION
@@ -282,13 +73,13 @@ static void header_lines(cc_buf *out, const cc_walk *w, const char *bol, const c
     cc_buf_puts(out, eol);
     cc_buf_printf(out, "%sstride %ldx%ld, dilation %ldx%ld, padding ", bol, g->stride_h,
                   g->stride_w, g->dilation_h, g->dilation_w);
-    pad_words(out, g);
+    cc__wr_pad_words(out, g);
     cc_buf_puts(out, eol);
     if (g->has_bias) {
         cc_buf_printf(out, "%sbias:", bol);
         char s[64];
         for (long k = 0; k < g->filters; k++)
-            cc_buf_printf(out, " %s", num(s, sizeof s, cc_walk_bias(w, k)));
+            cc_buf_printf(out, " %s", cc__wr_num(s, sizeof s, cc_walk_bias(w, k)));
         cc_buf_puts(out, eol);
     }
     cc_buf_printf(out, "%soutput height: ", bol);
@@ -299,13 +90,16 @@ static void header_lines(cc_buf *out, const cc_walk *w, const char *bol, const c
     size_formula(out, g->in_w, g->pad_left, g->pad_right, g->k_w, g->dilation_w, g->eff_w,
                  g->stride_w, g->out_w);
     cc_buf_puts(out, eol);
+    cc__wr_activation_line(out, w, bol, eol);
 }
 
 /* The title of step i (1-based in the text). */
-static void step_title(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
+void cc__wr_step_title(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
 {
     const cc_walk_geom *g = cc_walk_geometry(w);
     cc_buf_printf(out, "Step %zu of %zu: ", st->index + 1, cc_walk_nsteps(w));
+    if (cc__wr_ops_title(out, w, st))
+        return;
     switch (st->kind) {
     case CC_STEP_PAD:
         if (g->pad_top || g->pad_bottom || g->pad_left || g->pad_right)
@@ -330,22 +124,25 @@ static void step_title(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
         break;
     case CC_STEP_OUTPUT:
         cc_buf_printf(out, "the output (%ld %s of %ldx%ld)", g->filters,
-                      plural(g->filters, "matrix", "matrices"), g->out_h, g->out_w);
+                      cc__wr_plural(g->filters, "matrix", "matrices"), g->out_h, g->out_w);
+        break;
+    default:
         break;
     }
 }
 
-static void window_where(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
+void cc__wr_window_where(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
 {
     const cc_walk_geom *g = cc_walk_geometry(w);
     cc_buf_puts(out, "window: ");
     tap_list(out, "row", st->win_row, g->k_h, g->dilation_h);
     cc_buf_puts(out, ", ");
     tap_list(out, "column", st->win_col, g->k_w, g->dilation_w);
-    cc_buf_puts(out, " of the padded input");
+    cc_buf_puts(out, g->op == CC_OP_TRANSPOSED ? " of the zero-inserted input"
+                                               : " of the padded input");
 }
 
-static const char *applied_name(const cc_walk_geom *g)
+const char *cc__wr_applied_name(const cc_walk_geom *g)
 {
     return g->mode == CC_MODE_CONVOLUTION ? "flipped kernel" : "kernel";
 }
@@ -355,8 +152,10 @@ static void step_text(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
 {
     const cc_walk_geom *g = cc_walk_geometry(w);
     char s[64], lab[96];
-    block bs[3];
+    cc__wr_block bs[3];
     memset(bs, 0, sizeof bs);
+    if (cc__wr_ops_text(out, w, st))
+        return;
     switch (st->kind) {
     case CC_STEP_PAD:
         for (long c = 0; c < g->channels; c++) {
@@ -366,16 +165,18 @@ static void step_text(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
             else
                 s[0] = '\0';
             snprintf(lab, sizeof lab, "input%s%s", ch, s);
-            block_line(&bs[0], lab);
-            block_matrix(&bs[0], cc_walk_input(w), 0, c);
-            int padded = g->pad_top || g->pad_bottom || g->pad_left || g->pad_right;
+            cc__wr_block_line(&bs[0], lab);
+            cc__wr_block_matrix(&bs[0], cc_walk_input(w), 0, c);
+            int padded = g->op == CC_OP_TRANSPOSED || g->padded_h != g->in_h ||
+                         g->padded_w != g->in_w;
             if (padded) {
-                snprintf(lab, sizeof lab, "padded input%s%s", ch, s);
-                block_line(&bs[1], lab);
-                block_matrix(&bs[1], cc_walk_padded(w), 0, c);
+                snprintf(lab, sizeof lab, "%s input%s%s",
+                         g->op == CC_OP_TRANSPOSED ? "zero-inserted" : "padded", ch, s);
+                cc__wr_block_line(&bs[1], lab);
+                cc__wr_block_matrix(&bs[1], cc_walk_padded(w), 0, c);
             }
             const char *ops[1] = {"->"};
-            blocks_emit(out, bs, ops, padded ? 2 : 1);
+            cc__wr_blocks_emit(out, bs, ops, padded ? 2 : 1);
         }
         break;
     case CC_STEP_KERNEL:
@@ -385,20 +186,20 @@ static void step_text(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
             else
                 s[0] = '\0';
             snprintf(lab, sizeof lab, "kernel%s", s);
-            block_line(&bs[0], lab);
-            block_matrix(&bs[0], cc_walk_kernels(w), st->filter, c);
+            cc__wr_block_line(&bs[0], lab);
+            cc__wr_block_matrix(&bs[0], cc_walk_kernels(w), st->filter, c);
             if (g->mode == CC_MODE_CONVOLUTION) {
                 snprintf(lab, sizeof lab, "flipped kernel%s", s);
-                block_line(&bs[1], lab);
-                block_matrix(&bs[1], cc_walk_applied(w), st->filter, c);
+                cc__wr_block_line(&bs[1], lab);
+                cc__wr_block_matrix(&bs[1], cc_walk_applied(w), st->filter, c);
             }
             const char *ops[1] = {"->"};
-            blocks_emit(out, bs, ops, g->mode == CC_MODE_CONVOLUTION ? 2 : 1);
+            cc__wr_blocks_emit(out, bs, ops, g->mode == CC_MODE_CONVOLUTION ? 2 : 1);
         }
         break;
     case CC_STEP_CELL: {
         cc_buf_puts(out, "  ");
-        window_where(out, w, st);
+        cc__wr_window_where(out, w, st);
         cc_buf_puts(out, "\n");
         cc_matrix win = {1, st->channels, st->k_h, st->k_w, (double *)st->window};
         cc_matrix prod = {1, st->channels, st->k_h, st->k_w, (double *)st->products};
@@ -408,20 +209,20 @@ static void step_text(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
             else
                 s[0] = '\0';
             snprintf(lab, sizeof lab, "window%s", s);
-            block_line(&bs[0], lab);
-            block_matrix(&bs[0], &win, 0, c);
-            snprintf(lab, sizeof lab, "%s%s", applied_name(g), s);
-            block_line(&bs[1], lab);
-            block_matrix(&bs[1], cc_walk_applied(w), st->filter, c);
+            cc__wr_block_line(&bs[0], lab);
+            cc__wr_block_matrix(&bs[0], &win, 0, c);
+            snprintf(lab, sizeof lab, "%s%s", cc__wr_applied_name(g), s);
+            cc__wr_block_line(&bs[1], lab);
+            cc__wr_block_matrix(&bs[1], cc_walk_applied(w), st->filter, c);
             snprintf(lab, sizeof lab, "product%s", s);
-            block_line(&bs[2], lab);
-            block_matrix(&bs[2], &prod, 0, c);
+            cc__wr_block_line(&bs[2], lab);
+            cc__wr_block_matrix(&bs[2], &prod, 0, c);
             const char *ops[2] = {"*", "="};
-            blocks_emit(out, bs, ops, 3);
+            cc__wr_blocks_emit(out, bs, ops, 3);
             cc_buf_puts(out, g->channels > 1 ? "  sum of channel " : "  sum: ");
             if (g->channels > 1)
                 cc_buf_printf(out, "%ld: ", c + 1);
-            put_terms(out, st, c, CC_FORMAT_TEXT);
+            cc__wr_terms(out, st, c, CC_FORMAT_TEXT);
             cc_buf_putc(out, '\n');
         }
         if (g->channels > 1 || st->bias != 0.0) {
@@ -429,279 +230,44 @@ static void step_text(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
             for (long c = 0; c < g->channels; c++) {
                 if (c)
                     cc_buf_puts(out, " + ");
-                put_factor(out, st->channel_sums[c]);
+                cc__wr_factor(out, st->channel_sums[c]);
             }
             if (st->bias != 0.0 || g->has_bias) {
                 cc_buf_puts(out, " + ");
-                put_factor(out, st->bias);
+                cc__wr_factor(out, st->bias);
                 cc_buf_puts(out, " (bias)");
             }
-            cc_buf_printf(out, " = %s\n", num(s, sizeof s, st->value));
+            cc_buf_printf(out, " = %s\n", cc__wr_num(s, sizeof s, st->value));
+        }
+        if (g->activation != CC_ACT_NONE) {
+            char a[64];
+            cc_buf_printf(out, "  %s(%s) = %s\n", cc_activation_name(g->activation),
+                          cc__wr_num(s, sizeof s, st->value),
+                          cc__wr_num(a, sizeof a, st->activated));
         }
         cc_buf_puts(out, "  ");
         if (g->filters > 1)
             cc_buf_printf(out, "filter %ld ", st->filter + 1);
         cc_buf_printf(out, "output(%ld, %ld) = %s\n", st->out_row + 1, st->out_col + 1,
-                      num(s, sizeof s, st->value));
+                      cc__wr_num(s, sizeof s, st->activated));
         break;
     }
     case CC_STEP_OUTPUT:
         for (long k = 0; k < g->filters; k++) {
             if (g->filters > 1) {
-                snprintf(lab, sizeof lab, "filter %ld", k + 1);
-                block_line(&bs[0], lab);
+                snprintf(lab, sizeof lab, "%s %ld",
+                         g->op == CC_OP_MAX_POOL || g->op == CC_OP_AVG_POOL ? "channel"
+                                                                            : "filter",
+                         k + 1);
+                cc__wr_block_line(&bs[0], lab);
             }
-            block_matrix(&bs[0], cc_walk_output(w), k, 0);
-            blocks_emit(out, bs, NULL, 1);
+            cc__wr_block_matrix(&bs[0], cc_walk_output(w), k, 0);
+            cc__wr_blocks_emit(out, bs, NULL, 1);
         }
         break;
-    }
-}
-
-/* ---- LaTeX ------------------------------------------------------------------------ */
-
-static void latex_matrix(cc_buf *out, const cc_matrix *m, long n, long c)
-{
-    cc_matrix_render(out, m, n, c, CC_FORMAT_LATEX, 0);
-}
-
-static void step_latex(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
-{
-    const cc_walk_geom *g = cc_walk_geometry(w);
-    char s[64];
-    cc_buf_puts(out, "\\subsection*{");
-    step_title(out, w, st);
-    cc_buf_puts(out, "}\n");
-    switch (st->kind) {
-    case CC_STEP_PAD:
-        for (long c = 0; c < g->channels; c++) {
-            if (g->channels > 1)
-                cc_buf_printf(out, "Channel %ld:\n", c + 1);
-            cc_buf_puts(out, "\\[\n");
-            latex_matrix(out, cc_walk_input(w), 0, c);
-            if (g->pad_top || g->pad_bottom || g->pad_left || g->pad_right) {
-                cc_buf_puts(out, "\n\\;\\longrightarrow\\;\n");
-                latex_matrix(out, cc_walk_padded(w), 0, c);
-            }
-            cc_buf_puts(out, "\n\\]\n");
-        }
-        break;
-    case CC_STEP_KERNEL:
-        for (long c = 0; c < g->channels; c++) {
-            if (g->channels > 1)
-                cc_buf_printf(out, "Channel %ld:\n", c + 1);
-            cc_buf_puts(out, "\\[\n");
-            latex_matrix(out, cc_walk_kernels(w), st->filter, c);
-            if (g->mode == CC_MODE_CONVOLUTION) {
-                cc_buf_puts(out, "\n\\;\\xrightarrow{\\text{rotate } 180^\\circ}\\;\n");
-                latex_matrix(out, cc_walk_applied(w), st->filter, c);
-            }
-            cc_buf_puts(out, "\n\\]\n");
-        }
-        break;
-    case CC_STEP_CELL: {
-        cc_buf *o = out;
-        cc_buf_puts(o, "The ");
-        window_where(o, w, st);
-        cc_buf_puts(o, ":\n");
-        cc_matrix win = {1, st->channels, st->k_h, st->k_w, (double *)st->window};
-        cc_matrix prod = {1, st->channels, st->k_h, st->k_w, (double *)st->products};
-        for (long c = 0; c < g->channels; c++) {
-            if (g->channels > 1)
-                cc_buf_printf(o, "Channel %ld:\n", c + 1);
-            cc_buf_puts(o, "\\[\n");
-            latex_matrix(o, &win, 0, c);
-            cc_buf_puts(o, "\n\\odot\n");
-            latex_matrix(o, cc_walk_applied(w), st->filter, c);
-            cc_buf_puts(o, "\n=\n");
-            latex_matrix(o, &prod, 0, c);
-            cc_buf_puts(o, "\n\\]\n");
-        }
-        cc_buf_puts(o, "\\begin{gather*}\n");
-        sum_lines(o, st, -1, CC_FORMAT_LATEX);
-        cc_buf_puts(o, " \\\\\n");
-        cc_buf_printf(o, "y");
-        if (g->filters > 1)
-            cc_buf_printf(o, "^{(%ld)}", st->filter + 1);
-        cc_buf_printf(o, "_{%ld,%ld} = %s\n\\end{gather*}\n", st->out_row + 1, st->out_col + 1,
-                      num(s, sizeof s, st->value));
+    default:
         break;
     }
-    case CC_STEP_OUTPUT:
-        for (long k = 0; k < g->filters; k++) {
-            cc_buf_puts(out, "\\[\nY");
-            if (g->filters > 1)
-                cc_buf_printf(out, "^{(%ld)}", k + 1);
-            cc_buf_puts(out, " = ");
-            latex_matrix(out, cc_walk_output(w), k, 0);
-            cc_buf_puts(out, "\n\\]\n");
-        }
-        break;
-    }
-}
-
-static long max_cols(const cc_walk *w)
-{
-    const cc_walk_geom *g = cc_walk_geometry(w);
-    long m = g->padded_w;
-    if (g->k_w > m)
-        m = g->k_w;
-    if (g->out_w > m)
-        m = g->out_w;
-    return m;
-}
-
-/* ---- JSON ---------------------------------------------------------------------------- */
-
-static void json_num(cc_buf *out, double v)
-{
-    char s[64];
-    cc_buf_puts(out, cc_fmt_num(s, sizeof s, v, JSON_DIGITS));
-}
-
-static void json_list(cc_buf *out, const double *v, long n)
-{
-    cc_buf_putc(out, '[');
-    for (long i = 0; i < n; i++) {
-        if (i)
-            cc_buf_putc(out, ',');
-        json_num(out, v[i]);
-    }
-    cc_buf_putc(out, ']');
-}
-
-/* A matrix as a list of channels (depth 3), or a list of groups (depth 4). */
-static void json_channels(cc_buf *out, const cc_matrix *m, long n)
-{
-    cc_buf_putc(out, '[');
-    for (long c = 0; c < m->c; c++) {
-        if (c)
-            cc_buf_putc(out, ',');
-        cc_matrix_render(out, m, n, c, CC_FORMAT_JSON, 0);
-    }
-    cc_buf_putc(out, ']');
-}
-
-static void json_groups(cc_buf *out, const cc_matrix *m)
-{
-    cc_buf_putc(out, '[');
-    for (long n = 0; n < m->n; n++) {
-        if (n)
-            cc_buf_putc(out, ',');
-        json_channels(out, m, n);
-    }
-    cc_buf_putc(out, ']');
-}
-
-static void step_json(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
-{
-    const cc_walk_geom *g = cc_walk_geometry(w);
-    cc_buf_printf(out, "{\"step\":%zu,\"kind\":\"%s\"", st->index + 1, cc_step_kind_name(st->kind));
-    switch (st->kind) {
-    case CC_STEP_PAD:
-        cc_buf_puts(out, ",\"padded\":");
-        json_channels(out, cc_walk_padded(w), 0);
-        break;
-    case CC_STEP_KERNEL:
-        cc_buf_printf(out, ",\"filter\":%ld,\"flipped\":%s,\"kernel\":", st->filter,
-                      g->mode == CC_MODE_CONVOLUTION ? "true" : "false");
-        json_channels(out, cc_walk_kernels(w), st->filter);
-        cc_buf_puts(out, ",\"applied\":");
-        json_channels(out, cc_walk_applied(w), st->filter);
-        break;
-    case CC_STEP_CELL: {
-        cc_matrix win = {1, st->channels, st->k_h, st->k_w, (double *)st->window};
-        cc_matrix prod = {1, st->channels, st->k_h, st->k_w, (double *)st->products};
-        cc_buf_printf(out, ",\"filter\":%ld,\"row\":%ld,\"col\":%ld,\"window_row\":%ld,"
-                           "\"window_col\":%ld,\"window\":",
-                      st->filter, st->out_row, st->out_col, st->win_row, st->win_col);
-        json_channels(out, &win, 0);
-        cc_buf_puts(out, ",\"products\":");
-        json_channels(out, &prod, 0);
-        cc_buf_puts(out, ",\"channel_sums\":");
-        json_list(out, st->channel_sums, st->channels);
-        cc_buf_puts(out, ",\"sum\":");
-        json_num(out, st->sum);
-        cc_buf_puts(out, ",\"bias\":");
-        json_num(out, st->bias);
-        cc_buf_puts(out, ",\"value\":");
-        json_num(out, st->value);
-        cc_buf_puts(out, ",\"terms\":");
-        cc_walk_format_sum(out, w, st, -1, CC_FORMAT_JSON);
-        break;
-    }
-    case CC_STEP_OUTPUT:
-        break;
-    }
-    cc_buf_putc(out, '}');
-}
-
-static const char *pad_kind_name(cc_pad_kind k)
-{
-    switch (k) {
-    case CC_PAD_VALID: return "valid";
-    case CC_PAD_SAME: return "same";
-    case CC_PAD_FULL: return "full";
-    default: return "explicit";
-    }
-}
-
-static int render_json(cc_buf *out, const cc_walk *w, const cc_walk_render_opts *o,
-                       cc_walk_step *st, cc_error *err)
-{
-    const cc_walk_geom *g = cc_walk_geometry(w);
-    int rc;
-    cc_buf_printf(out, "{\"mode\":\"%s\",\"integer\":%s,\n", cc_conv_mode_name(g->mode),
-                  g->integer ? "true" : "false");
-    cc_buf_printf(out, "\"input_size\":[%ld,%ld,%ld],\"kernel_size\":[%ld,%ld,%ld,%ld],"
-                       "\"output_size\":[%ld,%ld,%ld],\n",
-                  g->channels, g->in_h, g->in_w, g->filters, g->channels, g->k_h, g->k_w,
-                  g->filters, g->out_h, g->out_w);
-    cc_buf_printf(out, "\"stride\":[%ld,%ld],\"dilation\":[%ld,%ld],"
-                       "\"padding\":{\"kind\":\"%s\",\"top\":%ld,\"bottom\":%ld,\"left\":%ld,"
-                       "\"right\":%ld},\n",
-                  g->stride_h, g->stride_w, g->dilation_h, g->dilation_w,
-                  pad_kind_name(g->pad_kind), g->pad_top, g->pad_bottom, g->pad_left,
-                  g->pad_right);
-    cc_buf_puts(out, "\"input\":");
-    json_channels(out, cc_walk_input(w), 0);
-    cc_buf_puts(out, ",\n\"kernels\":");
-    json_groups(out, cc_walk_kernels(w));
-    cc_buf_puts(out, ",\n\"bias\":");
-    if (g->has_bias) {
-        cc_buf_putc(out, '[');
-        for (long k = 0; k < g->filters; k++) {
-            if (k)
-                cc_buf_putc(out, ',');
-            json_num(out, cc_walk_bias(w, k));
-        }
-        cc_buf_putc(out, ']');
-    } else {
-        cc_buf_puts(out, "null");
-    }
-    cc_buf_puts(out, ",\n");
-    if (!o->summary) {
-        cc_buf_puts(out, "\"steps\":[");
-        size_t first = o->step >= 0 ? (size_t)o->step : 0;
-        size_t last = o->step >= 0 ? (size_t)o->step + 1 : cc_walk_nsteps(w);
-        for (size_t i = first; i < last; i++) {
-            if ((rc = cc_walk_step_get(w, i, st, err)))
-                return rc;
-            cc_buf_puts(out, i > first ? ",\n" : "\n");
-            step_json(out, w, st);
-        }
-        cc_buf_puts(out, "\n],\n");
-    }
-    /* output is K x 1 x OH x OW: one matrix per filter */
-    const cc_matrix *y = cc_walk_output(w);
-    cc_buf_puts(out, "\"output\":[");
-    for (long k = 0; k < g->filters; k++) {
-        if (k)
-            cc_buf_putc(out, ',');
-        cc_matrix_render(out, y, k, 0, CC_FORMAT_JSON, 0);
-    }
-    cc_buf_puts(out, "]}\n");
-    return CC_OK;
 }
 
 /* ---- the whole walk ------------------------------------------------------------------ */
@@ -724,27 +290,27 @@ int cc_walk_render(cc_buf *out, const cc_walk *w, const cc_walk_render_opts *o, 
     const cc_walk_geom *g = cc_walk_geometry(w);
     switch (o->format) {
     case CC_FORMAT_JSON:
-        rc = render_json(out, w, o, &st, err);
+        rc = cc__wr_render_json(out, w, o, &st, err);
         break;
     case CC_FORMAT_TEXT:
     case CC_FORMAT_MARKDOWN: {
         int md = o->format == CC_FORMAT_MARKDOWN;
         if (o->step < 0) {
             cc_buf_puts(out, md ? "## Worked convolution\n\n" : "Worked convolution\n");
-            header_lines(out, w, md ? "- " : "  ", "\n");
+            cc__wr_header_lines(out, w, md ? "- " : "  ", "\n");
         }
         if (o->summary) {
             cc_buf_puts(out, md ? "\n### Output\n\n```\n" : "\nOutput\n");
-            block bs[1];
+            cc__wr_block bs[1];
             memset(bs, 0, sizeof bs);
             for (long k = 0; k < g->filters; k++) {
                 if (g->filters > 1) {
                     char lab[64];
                     snprintf(lab, sizeof lab, "filter %ld", k + 1);
-                    block_line(&bs[0], lab);
+                    cc__wr_block_line(&bs[0], lab);
                 }
-                block_matrix(&bs[0], cc_walk_output(w), k, 0);
-                blocks_emit(out, bs, NULL, 1);
+                cc__wr_block_matrix(&bs[0], cc_walk_output(w), k, 0);
+                cc__wr_blocks_emit(out, bs, NULL, 1);
             }
             if (md)
                 cc_buf_puts(out, "```\n");
@@ -756,7 +322,7 @@ int cc_walk_render(cc_buf *out, const cc_walk *w, const cc_walk_render_opts *o, 
             if (i > first || o->step < 0)
                 cc_buf_putc(out, '\n');
             cc_buf_puts(out, md ? "### " : "");
-            step_title(out, w, &st);
+            cc__wr_step_title(out, w, &st);
             cc_buf_puts(out, md ? "\n\n```\n" : "\n");
             step_text(out, w, &st);
             if (md)
@@ -768,21 +334,21 @@ int cc_walk_render(cc_buf *out, const cc_walk *w, const cc_walk_render_opts *o, 
         if (o->standalone)
             cc_buf_puts(out, "\\documentclass{article}\n\\usepackage{amsmath}\n"
                              "\\usepackage[margin=2cm]{geometry}\n\\begin{document}\n");
-        if (max_cols(w) > 10)
-            cc_buf_printf(out, "\\setcounter{MaxMatrixCols}{%ld}\n", max_cols(w));
+        if (cc__wr_max_cols(w) > 10)
+            cc_buf_printf(out, "\\setcounter{MaxMatrixCols}{%ld}\n", cc__wr_max_cols(w));
         if (o->step < 0) {
             cc_buf_puts(out, "\\section*{Worked convolution}\n\\begin{itemize}\n");
-            header_lines(out, w, "\\item ", "\n");
+            cc__wr_header_lines(out, w, "\\item ", "\n");
             cc_buf_puts(out, "\\end{itemize}\n");
         }
         if (o->summary) {
             cc_walk_step_get(w, nsteps - 1, &st, err);
-            step_latex(out, w, &st);
+            cc__wr_step_latex(out, w, &st);
         } else {
             for (size_t i = first; i < last; i++) {
                 if ((rc = cc_walk_step_get(w, i, &st, err)))
                     break;
-                step_latex(out, w, &st);
+                cc__wr_step_latex(out, w, &st);
             }
         }
         if (o->standalone)
@@ -799,3 +365,4 @@ int cc_walk_render(cc_buf *out, const cc_walk *w, const cc_walk_render_opts *o, 
         rc = cc_error_set(err, CC_ENOMEM, "out of memory while formatting the walk");
     return rc;
 }
+

@@ -22,7 +22,9 @@ const char *cc_op_name(cc_op op)
     static const char *const names[CC_OP_COUNT] = {
         "conv2d", "linear", "maxpool2d", "avgpool2d", "global_avgpool", "batchnorm",
         "relu", "leaky_relu", "elu", "sigmoid", "tanh", "dropout", "flatten", "add",
-        "softmax", "identity"};
+        "softmax", "identity", "mul", "sub", "concat", "const", "clip", "hardsigmoid",
+        "hardswish", "silu", "gelu", "softplus", "selu", "prelu", "log_softmax", "upsample",
+        "conv_transpose2d", "pad", "reshape", "div"};
     return op >= 0 && op < CC_OP_COUNT ? names[op] : "?";
 }
 
@@ -53,6 +55,30 @@ int cc_netp_wrap(cc_error *err, int rc, size_t i, const net_layer *l)
 static int fits_dim(long v)
 {
     return v >= 0 && v <= CC_DIM_MAX;
+}
+
+int cc_netp_conv_desc(cc_conv2d_desc *c, const cc_layer_desc *d, long C, long H, long W,
+                      long OC, cc_error *err)
+{
+    cc_conv2d_desc_init(c);
+    c->B = 1;
+    c->C = C;
+    c->H = H;
+    c->W = W;
+    c->OC = OC;
+    c->KH = d->kh;
+    c->KW = d->kw;
+    c->stride_h = d->sh;
+    c->stride_w = d->sw;
+    c->pad_top = d->pt;
+    c->pad_bottom = d->pb;
+    c->pad_left = d->pl;
+    c->pad_right = d->pr;
+    c->dil_h = d->dh;
+    c->dil_w = d->dw;
+    c->groups = d->groups;
+    c->threads = 1;
+    return cc_conv2d_setup(c, err);
 }
 
 /* Fill defaults and check the fields one layer uses. */
@@ -121,7 +147,7 @@ static int normalise_desc(cc_layer_desc *d, size_t i, const net_layer *l, cc_err
             return cc_netp_err(err, CC_EINVAL, i, l, "p = %g (expected 0 <= p < 1)", d->p);
         break;
     default:
-        break;
+        return cc_netp_normalise_op(d, i, l, err);
     }
     return 0;
 }
@@ -150,25 +176,7 @@ static int infer_layer(cc_net *net, size_t i, cc_error *err)
             return cc_netp_err(err, d->out < 1 ? CC_EINVAL : CC_ERANGE, i, l,
                              "%ld output channels (expected 1 to %ld)", d->out,
                              (long)CC_DIM_MAX);
-        cc_conv2d_desc_init(&l->conv);
-        l->conv.B = 1;
-        l->conv.C = l->ic;
-        l->conv.H = l->ih;
-        l->conv.W = l->iw;
-        l->conv.OC = d->out;
-        l->conv.KH = d->kh;
-        l->conv.KW = d->kw;
-        l->conv.stride_h = d->sh;
-        l->conv.stride_w = d->sw;
-        l->conv.pad_top = d->pt;
-        l->conv.pad_bottom = d->pb;
-        l->conv.pad_left = d->pl;
-        l->conv.pad_right = d->pr;
-        l->conv.dil_h = d->dh;
-        l->conv.dil_w = d->dw;
-        l->conv.groups = d->groups;
-        l->conv.threads = 1;
-        rc = cc_conv2d_setup(&l->conv, err);
+        rc = cc_netp_conv_desc(&l->conv, d, l->ic, l->ih, l->iw, d->out, err);
         if (rc)
             return cc_netp_wrap(err, rc, i, l);
         l->oc = d->out;
@@ -231,13 +239,6 @@ static int infer_layer(cc_net *net, size_t i, cc_error *err)
     case CC_OP_IDENTITY:
         l->alias = 1;
         break;
-    case CC_OP_SOFTMAX:
-        if (i + 1 != net->n)
-            return cc_netp_err(err, CC_EINVAL, i, l,
-                             "softmax is only supported as the last layer (it is folded "
-                             "into the cross-entropy loss)");
-        l->alias = 1;
-        break;
     case CC_OP_LINEAR:
         if (d->out < 1 || d->out > CC_DIM_MAX)
             return cc_netp_err(err, d->out < 1 ? CC_EINVAL : CC_ERANGE, i, l,
@@ -250,24 +251,12 @@ static int infer_layer(cc_net *net, size_t i, cc_error *err)
         l->oc = d->out;
         l->oh = l->ow = 1;
         break;
-    case CC_OP_ADD: {
-        if (d->from < -1 || d->from >= (long)i)
-            return cc_netp_err(err, CC_EINVAL, i, l,
-                             "adds the output of layer %ld (expected an earlier layer, "
-                             "or -1 for the input)", d->from);
-        long fc = d->from < 0 ? net->in_c : net->L[d->from].oc;
-        long fh = d->from < 0 ? (net->in_rank == 4 ? net->in_h : 1) : net->L[d->from].oh;
-        long fw = d->from < 0 ? (net->in_rank == 4 ? net->in_w : 1) : net->L[d->from].ow;
-        if (fc != l->ic || fh != l->ih || fw != l->iw)
-            return cc_netp_err(err, CC_ESHAPE, i, l,
-                             "adds %ldx%ldx%ld (layer %ld) to %ldx%ldx%ld: the shapes "
-                             "differ", fc, fh, fw, d->from, l->ic, l->ih, l->iw);
-        if (d->from >= 0)
-            net->L[d->from].referenced = 1;
-        break;
-    }
     default:
-        return cc_netp_err(err, CC_EINVAL, i, l, "unknown layer kind %d", (int)d->op);
+        rc = cc_netp_infer_op(net, i, err);
+        if (rc == 1)
+            return cc_netp_err(err, CC_EINVAL, i, l, "unknown layer kind %d", (int)d->op);
+        if (rc)
+            return rc;
     }
     size_t n = 1;
     if (cc_size_mul(n, (size_t)l->oc, &n) || cc_size_mul(n, (size_t)l->oh, &n) ||
@@ -280,6 +269,48 @@ static int infer_layer(cc_net *net, size_t i, cc_error *err)
         l->nparams = (int64_t)d->out * k + (d->no_bias ? 0 : d->out);
     } else if (d->op == CC_OP_LINEAR) {
         l->nparams = (int64_t)d->out * (int64_t)l->in_n + (d->no_bias ? 0 : d->out);
+    }
+    return 0;
+}
+
+/* Layer i's inputs: the desc's list, or the previous layer (and `from` for
+ * add); mark the layers whose output is read by more than the next one. */
+static int resolve_inputs(cc_net *net, size_t i, cc_error *err)
+{
+    net_layer *l = &net->L[i];
+    const cc_layer_desc *d = &l->d;
+    if (d->op == CC_OP_CONST) {
+        l->nsrc = 0;
+        return 0;
+    }
+    if (d->nin < 0 || d->nin > CC_NET_MAX_IN)
+        return cc_netp_err(err, CC_EINVAL, i, l, "%d inputs (expected 0 to %d)", d->nin,
+                           CC_NET_MAX_IN);
+    if (d->nin == 0) {
+        l->nsrc = 1;
+        l->src[0] = (long)i - 1;
+        if (d->op == CC_OP_ADD) {
+            l->nsrc = 2;
+            l->src[1] = d->from;
+        }
+    } else {
+        l->nsrc = d->nin;
+        memcpy(l->src, d->in, (size_t)d->nin * sizeof l->src[0]);
+    }
+    for (int k = 0; k < l->nsrc; k++) {
+        long s = l->src[k];
+        if (s < -1 || s >= (long)i)
+            return cc_netp_err(err, CC_EINVAL, i, l,
+                               "input %d is layer %ld (expected an earlier layer, or -1 "
+                               "for the network input)", k + 1, s);
+        if (s >= 0) {
+            net_layer *src = &net->L[s];
+            if (k > 0 || s != (long)i - 1 || src->readers > 0)
+                src->referenced = 1;
+            src->readers++;
+            if (src->readers > 1)
+                src->referenced = 1;
+        }
     }
     return 0;
 }
@@ -330,7 +361,10 @@ int cc_net_build_flags(cc_net **out, const cc_layer_desc *layers, size_t nlayers
             snprintf(l->name, sizeof l->name, "%s", l->d.name);
         else
             snprintf(l->name, sizeof l->name, "%zu", i);
-        const net_layer *prev = i ? &net->L[i - 1] : NULL;
+        rc = resolve_inputs(net, i, err);
+        if (rc)
+            break;
+        const net_layer *prev = l->nsrc && l->src[0] >= 0 ? &net->L[l->src[0]] : NULL;
         l->in_rank = prev ? prev->rank : net->in_rank;
         l->ic = prev ? prev->oc : net->in_c;
         l->ih = prev ? prev->oh : net->in_h;
@@ -350,8 +384,8 @@ int cc_net_build_flags(cc_net **out, const cc_layer_desc *layers, size_t nlayers
         net_layer *last = &net->L[nlayers - 1];
         net->classes = (long)last->out_n;
         size_t o = nlayers - 1;
-        while (net->L[o].alias && o > 0)
-            o--;
+        while (net->L[o].alias && net->L[o].src[0] >= 0)
+            o = (size_t)net->L[o].src[0];
         net->out_layer = o;
         if (net->L[o].alias)
             rc = cc_error_set(err, CC_EINVAL,

@@ -27,12 +27,13 @@ void cc_netp_plan_fusion(cc_net *net)
         net_layer *pool = &net->L[i], *relu = &net->L[i - 1];
         const cc_layer_desc *d = &pool->d;
         if (pool->d.op != CC_OP_MAXPOOL2D || relu->d.op != CC_OP_RELU || relu->referenced ||
+            pool->src[0] != (long)i - 1 || relu->readers != 1 ||
             d->pt || d->pb || d->pl || d->pr || d->dh != 1 || d->dw != 1 || d->ceil_mode)
             continue;
         relu->fused_away = 1;
         pool->fuse_relu = 1;
         /* windows that tile the plane write every input gradient */
-        if (i >= 2) {
+        if (i >= 2 && relu->src[0] == (long)i - 2) {
             net_layer *src = &net->L[i - 2];
             if (!src->alias && !src->referenced && d->kh == d->sh && d->kw == d->sw &&
                 pool->ih % d->kh == 0 && pool->iw % d->kw == 0)
@@ -76,7 +77,7 @@ int cc_netp_setup_descs(cc_net *net, long B, cc_error *err)
     for (size_t i = 0; i < net->n; i++) {
         net_layer *l = &net->L[i];
         int rc = 0;
-        if (l->d.op == CC_OP_CONV2D) {
+        if (l->d.op == CC_OP_CONV2D || l->d.op == CC_OP_CONV_TRANSPOSE) {
             l->conv.B = B;
             l->conv.threads = net->threads;
             rc = cc_conv2d_setup(&l->conv, err);
@@ -120,13 +121,16 @@ int cc_net_reserve(cc_net *net, long batch, cc_error *err)
         }
         if (l->d.op == CC_OP_DROPOUT)
             ADD_FLOATS(l->out_n);
+        if (l->d.op == CC_OP_CONV_TRANSPOSE)
+            ADD_FLOATS(l->in_n);
         if (l->d.op == CC_OP_BATCHNORM)
             bad |= cc_size_add(total, 2 * pad16((size_t)l->ic), &total);
         if (l->d.op == CC_OP_MAXPOOL2D) {
             size_t c_;
             bad |= cc_size_mul(B, l->out_n, &c_) || cc_size_add(itotal, c_, &itotal);
         }
-        if (l->d.op == CC_OP_CONV2D && cc_conv2d_workspace(&l->conv) > work)
+        if ((l->d.op == CC_OP_CONV2D || l->d.op == CC_OP_CONV_TRANSPOSE) &&
+            cc_conv2d_workspace(&l->conv) > work)
             work = cc_conv2d_workspace(&l->conv);
     }
     ADD_FLOATS(net->in_n);
@@ -163,6 +167,10 @@ int cc_net_reserve(cc_net *net, long batch, cc_error *err)
             l->mask = p;
             p += pad16(B * l->out_n);
         }
+        if (l->d.op == CC_OP_CONV_TRANSPOSE) {
+            l->tmp = p;
+            p += pad16(B * l->in_n);
+        }
         if (l->d.op == CC_OP_BATCHNORM) {
             l->mean = p;
             p += pad16((size_t)l->ic);
@@ -185,15 +193,33 @@ int cc_net_reserve(cc_net *net, long batch, cc_error *err)
     return 0;
 }
 
+const float *cc_netp_src(const cc_net *net, const net_layer *l, int k)
+{
+    long s = k < l->nsrc ? l->src[k] : -1;
+    return s < 0 ? net->x : net->L[s].out;
+}
+
+float *cc_netp_dsrc(const cc_net *net, const net_layer *l, int k)
+{
+    long s = k < l->nsrc ? l->src[k] : -1;
+    return s < 0 ? (net->want_dinput ? net->dx : NULL) : net->L[s].dout;
+}
+
+size_t cc_netp_src_n(const cc_net *net, const net_layer *l, int k)
+{
+    long s = k < l->nsrc ? l->src[k] : -1;
+    return s < 0 ? net->in_n : net->L[s].out_n;
+}
+
 /* Input and input-gradient buffers of layer i (aliases resolved). */
 const float *cc_netp_in(const cc_net *net, size_t i)
 {
-    return i == 0 ? net->x : net->L[i - 1].out;
+    return cc_netp_src(net, &net->L[i], 0);
 }
 
 float *cc_netp_din(const cc_net *net, size_t i)
 {
-    return i == 0 ? (net->want_dinput ? net->dx : NULL) : net->L[i - 1].dout;
+    return cc_netp_dsrc(net, &net->L[i], 0);
 }
 
 /* Aliased layers share their input's buffers; the input of layer 0 is the
@@ -204,7 +230,7 @@ void cc_netp_link_aliases(cc_net *net)
         net_layer *l = &net->L[i];
         if (l->alias) {
             l->out = (float *)cc_netp_in(net, i);
-            l->dout = i == 0 ? net->dx : net->L[i - 1].dout;
+            l->dout = l->src[0] < 0 ? net->dx : net->L[l->src[0]].dout;
         }
     }
 }

@@ -36,16 +36,21 @@ int cc_netp_build_params(cc_net *net, cc_error *err)
     size_t np = 0, nb = 0, nt = 0, ntb = 0;
     for (size_t i = 0; i < net->n; i++) {
         const net_layer *l = &net->L[i];
-        if (l->d.op == CC_OP_CONV2D || l->d.op == CC_OP_LINEAR) {
+        if (l->d.op == CC_OP_CONV2D || l->d.op == CC_OP_LINEAR ||
+            l->d.op == CC_OP_CONV_TRANSPOSE) {
             nt += l->d.no_bias ? 1 : 2;
+        } else if (l->d.op == CC_OP_PRELU) {
+            nt += 1;
+        } else if (l->d.op == CC_OP_CONST) {
+            ntb += 1;
         } else if (l->d.op == CC_OP_BATCHNORM) {
             nt += l->bn_affine ? 2 : 0;
             ntb += l->bn_track ? 2 : 0;
         }
         if (l->nparams > 0 && cc_size_add(np, (size_t)l->nparams, &np))
             return cc_error_set(err, CC_ERANGE, "the network has too many parameters");
-        if (l->nbuffers > 0)
-            nb += (size_t)l->nbuffers;
+        if (l->nbuffers > 0 && cc_size_add(nb, (size_t)l->nbuffers, &nb))
+            return cc_error_set(err, CC_ERANGE, "the network has too many buffers");
     }
     if (np > ((size_t)1 << 33) || nb > ((size_t)1 << 33))
         return cc_error_set(err, CC_ERANGE, "the network has too many parameters (%zu)", np);
@@ -67,13 +72,16 @@ int cc_netp_build_params(cc_net *net, cc_error *err)
     for (size_t i = 0; i < net->n; i++) {
         net_layer *l = &net->L[i];
         const cc_layer_desc *d = &l->d;
-        if (d->op == CC_OP_CONV2D || d->op == CC_OP_LINEAR) {
+        if (d->op == CC_OP_CONV2D || d->op == CC_OP_LINEAR || d->op == CC_OP_CONV_TRANSPOSE) {
             size_t wn = (size_t)l->nparams - (d->no_bias ? 0 : (size_t)d->out);
             l->w = p;
             l->dw = g;
             if (d->op == CC_OP_CONV2D)
                 tensor_slot(&net->P[net->nP++], l, i, "weight", p, g, wn, 4, d->out,
                             l->ic / d->groups, d->kh, d->kw);
+            else if (d->op == CC_OP_CONV_TRANSPOSE) /* (in, out/groups, kh, kw) */
+                tensor_slot(&net->P[net->nP++], l, i, "weight", p, g, wn, 4, l->ic,
+                            d->out / d->groups, d->kh, d->kw);
             else
                 tensor_slot(&net->P[net->nP++], l, i, "weight", p, g, wn, 2, d->out,
                             (long)l->in_n, 0, 0);
@@ -87,6 +95,19 @@ int cc_netp_build_params(cc_net *net, cc_error *err)
                 p += d->out;
                 g += d->out;
             }
+        } else if (d->op == CC_OP_PRELU) {
+            l->w = p;
+            l->dw = g;
+            tensor_slot(&net->P[net->nP++], l, i, "weight", p, g, (size_t)d->out, 1, d->out,
+                         0, 0, 0);
+            p += d->out;
+            g += d->out;
+        } else if (d->op == CC_OP_CONST) {
+            l->value = b;
+            tensor_slot(&net->Bf[net->nB++], l, i, "value", b, NULL, l->out_n,
+                         l->rank == 4 ? 3 : 1, l->oc, l->rank == 4 ? l->oh : 0,
+                         l->rank == 4 ? l->ow : 0, 0);
+            b += l->out_n;
         } else if (d->op == CC_OP_BATCHNORM) {
             size_t c = (size_t)l->ic;
             if (l->bn_affine) {
@@ -137,6 +158,22 @@ void cc_net_init(cc_net *net, uint64_t seed)
             if (l->b)
                 for (long k = 0; k < d->out; k++)
                     l->b[k] = cc_rng_rangef(&r, -bound, bound);
+        } else if (d->op == CC_OP_CONV_TRANSPOSE) {
+            /* PyTorch's fan_in for a transposed convolution is weight.size(1)
+             * * kh * kw = out/groups * kh * kw */
+            size_t wn = (size_t)l->nparams - (d->no_bias ? 0 : (size_t)d->out);
+            double fan_in = (double)(d->out / d->groups) * d->kh * d->kw;
+            float bound = (float)(1.0 / sqrt(fan_in));
+            for (size_t k = 0; k < wn; k++)
+                l->w[k] = cc_rng_rangef(&r, -bound, bound);
+            if (l->b)
+                for (long k = 0; k < d->out; k++)
+                    l->b[k] = cc_rng_rangef(&r, -bound, bound);
+        } else if (d->op == CC_OP_PRELU) {
+            for (long k = 0; k < d->out; k++)
+                l->w[k] = 0.25f;
+        } else if (d->op == CC_OP_CONST) {
+            memset(l->value, 0, l->out_n * sizeof(float));
         } else if (d->op == CC_OP_BATCHNORM) {
             for (long k = 0; k < l->ic; k++) {
                 if (l->w) {

@@ -78,17 +78,15 @@ static int forward_layer(cc_net *net, size_t i, long B, cc_error *err)
         rc = cc_dropout_forward(l->out, l->mask, in, n, (float)l->d.p, net->train,
                                 &net->drop_rng, err);
         break;
-    case CC_OP_ADD: {
-        const float *other = l->d.from < 0 ? net->x : net->L[l->d.from].out;
-        cc_add_forward(l->out, in, other, n);
-        break;
-    }
     case CC_OP_FLATTEN:
     case CC_OP_IDENTITY:
-    case CC_OP_SOFTMAX:
         break;
     default:
-        rc = cc_error_set(err, CC_EINTERNAL, "unknown layer kind %d", (int)l->d.op);
+        if (l->alias)
+            break;
+        rc = cc_netp_forward_op(net, i, B, err);
+        if (rc == 1)
+            rc = cc_error_set(err, CC_EINTERNAL, "unknown layer kind %d", (int)l->d.op);
     }
     return cc_netp_wrap(err, rc, i, l);
 }
@@ -204,12 +202,6 @@ int cc_net_set_doutput(cc_net *net, const float *dout, cc_error *err)
 
 /* ---- backward --------------------------------------------------------------- */
 
-static void accumulate(float *dst, const float *src, size_t n)
-{
-    for (size_t k = 0; k < n; k++)
-        dst[k] += src[k];
-}
-
 static int backward_layer(cc_net *net, size_t i, long B, cc_error *err)
 {
     net_layer *l = &net->L[i];
@@ -233,20 +225,8 @@ static int backward_layer(cc_net *net, size_t i, long B, cc_error *err)
                                    l->dout, in, l->mean, l->rstd, l->w, B, l->ic,
                                    l->ih * l->iw, net->train || !l->bn_track, err);
         break;
-    case CC_OP_ADD:
-        if (l->d.from >= 0 || net->want_dinput) {
-            float *dother = l->d.from < 0 ? net->dx : net->L[l->d.from].dout;
-            if (din)
-                cc_add_backward(din, dother, l->dout, n);
-            else
-                accumulate(dother, l->dout, n);
-        } else if (din) {
-            accumulate(din, l->dout, n);
-        }
-        break;
     case CC_OP_FLATTEN:
     case CC_OP_IDENTITY:
-    case CC_OP_SOFTMAX:
         break;
     case CC_OP_RELU:
         if (!l->fused_away && din)
@@ -262,6 +242,12 @@ static int backward_layer(cc_net *net, size_t i, long B, cc_error *err)
         }
         break;
     default:
+        if (l->alias)
+            break;
+        rc = cc_netp_backward_op(net, i, B, err);
+        if (rc != 1)
+            break;
+        rc = 0;
         if (!din) /* nothing before this layer wants a gradient */
             break;
         switch (l->d.op) {

@@ -49,7 +49,13 @@ typedef struct net_layer {
     int32_t *argmax;   /* maxpool (B, out_n)                               */
     float *mask;       /* dropout (B, out_n)                               */
     float *mean, *rstd;/* batchnorm (C) caches                             */
-    int referenced;    /* an add layer reads this output                  */
+    int referenced;    /* a layer other than the next one reads this output,
+                          or several do                                   */
+    int readers;       /* layers that read this output                    */
+    int nsrc;          /* inputs: src[k] a layer index, -1 the net input  */
+    long src[CC_NET_MAX_IN];
+    float *tmp;        /* conv transpose: (B, in_n) backward scratch       */
+    float *value;      /* const: (out_n) the buffer                        */
     /* fast path: a relu followed by a max pool without padding is done in
      * one pass by the pool (max commutes with relu), so the relu's output
      * and gradient are never materialised */
@@ -96,6 +102,10 @@ int cc_netp_err(cc_error *err, int code, size_t i, const net_layer *l, const cha
     __attribute__((format(printf, 5, 6)));
 /* Prefix a kernel's message in err with the layer; returns rc. */
 int cc_netp_wrap(cc_error *err, int rc, size_t i, const net_layer *l);
+/* Set up c for batch 1 from d's kernel, stride, padding, dilation and
+ * groups, for input C x H x W and OC filters. */
+int cc_netp_conv_desc(cc_conv2d_desc *c, const cc_layer_desc *d, long C, long H, long W,
+                      long OC, cc_error *err);
 /* Parameters and buffers: allocate the flat blocks, carve them into tensors. */
 int cc_netp_build_params(cc_net *net, cc_error *err);
 /* Release the per-batch buffers (capacity back to 0). */
@@ -114,5 +124,19 @@ void cc_netp_link_aliases(cc_net *net);
 void cc_netp_relu_maxpool_forward(cc_net *net, net_layer *l, const float *in, long B);
 void cc_netp_relu_maxpool_backward(cc_net *net, net_layer *l, float *dinp, int overwrite,
                                    long B);
+
+/* Buffers of input k of layer i: its output (the network input for -1)
+ * and its gradient (NULL for the network input unless wanted), and its
+ * elements per sample. */
+const float *cc_netp_src(const cc_net *net, const net_layer *l, int k);
+float *cc_netp_dsrc(const cc_net *net, const net_layer *l, int k);
+size_t cc_netp_src_n(const cc_net *net, const net_layer *l, int k);
+/* Shape inference, forward and backward of the graph nodes and the newer
+ * activations (net_ops.c); 1 = not one of them. */
+int cc_netp_infer_op(cc_net *net, size_t i, cc_error *err);
+int cc_netp_forward_op(cc_net *net, size_t i, long B, cc_error *err);
+int cc_netp_backward_op(cc_net *net, size_t i, long B, cc_error *err);
+/* Check fields of the ops net_ops.c handles (fills defaults). */
+int cc_netp_normalise_op(cc_layer_desc *d, size_t i, const net_layer *l, cc_error *err);
 
 #endif

@@ -182,6 +182,9 @@ static void step_line(const tui_state *s, char *out, size_t size)
         snprintf(out, size, "Step %zu/%zu: the finished %ldx%ld output", s->step + 1, n,
                  g->out_h, g->out_w);
         break;
+    default:
+        snprintf(out, size, "Step %zu/%zu: %s", s->step + 1, n, cc_step_kind_name(st->kind));
+        break;
     }
 }
 
@@ -227,6 +230,8 @@ static void explain(const tui_state *s, cc_buf *b)
                       "columns (%ld + %ld + %ld - %ld) / %ld + 1 = %ld.",
                       g->in_h, g->pad_top, g->pad_bottom, g->eff_h, g->stride_h, g->out_h,
                       g->in_w, g->pad_left, g->pad_right, g->eff_w, g->stride_w, g->out_w);
+        break;
+    default:
         break;
     }
 }

@@ -1,11 +1,13 @@
 /* fuzz_source.c - data SOURCE strings (fashion-mnist, mnist:DIR,
  * idx:IMAGES,LABELS[,TEST_IMAGES,TEST_LABELS], cifar10:DIR). The harness
- * works in a directory of its own holding tiny valid files (train.idx,
+ * makes a directory of its own holding tiny valid files (train.idx,
  * labels.idx, test.idx, tlabels.idx, a MNIST-named set in mnist/ and a
- * CIFAR-10 batch in cifar/), so sources that name them load for real.
- * Absolute paths, "..", and "fashion-mnist" itself (60,000 images: a
- * load, not a parse) are skipped, so nothing outside that directory is
- * read. */
+ * CIFAR-10 batch in cifar/); every '@' in the input stands for that
+ * directory, so sources that name them ("idx:@/train.idx,@/labels.idx")
+ * load for real. Inputs with other absolute paths or "..", and
+ * "fashion-mnist" itself (60,000 images: a load, not a parse) are
+ * skipped. The directory is not made the working directory, because
+ * libFuzzer reads its corpus by relative paths. */
 #include <sys/stat.h>
 
 #include "fuzz.h"
@@ -31,40 +33,69 @@ static void idx_pair(const char *images, const char *labels, uint32_t n)
     put(labels, lab, 8 + n);
 }
 
+static char dir[512];
+
+static const char *in_dir(const char *name)
+{
+    static char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return path;
+}
+
 static void setup(void)
 {
-    static int done;
-    if (done)
+    if (dir[0])
         return;
-    done = 1;
     const char *tmp = getenv("TMPDIR");
-    char dir[512];
     snprintf(dir, sizeof dir, "%s/convcalc-fuzz-source-%ld", tmp && *tmp ? tmp : "/tmp",
              (long)getpid());
-    if (mkdir(dir, 0700) != 0 || chdir(dir) != 0)
+    if (mkdir(dir, 0700) != 0)
         abort();
-    idx_pair("train.idx", "labels.idx", 3);
-    idx_pair("test.idx", "tlabels.idx", 2);
-    if (mkdir("mnist", 0700) != 0 || mkdir("cifar", 0700) != 0)
+    char a[1024];
+    snprintf(a, sizeof a, "%s", in_dir("train.idx"));
+    idx_pair(a, in_dir("labels.idx"), 3);
+    snprintf(a, sizeof a, "%s", in_dir("test.idx"));
+    idx_pair(a, in_dir("tlabels.idx"), 2);
+    if (mkdir(in_dir("mnist"), 0700) != 0 || mkdir(in_dir("cifar"), 0700) != 0)
         abort();
-    idx_pair("mnist/train-images-idx3-ubyte", "mnist/train-labels-idx1-ubyte", 3);
-    idx_pair("mnist/t10k-images-idx3-ubyte", "mnist/t10k-labels-idx1-ubyte", 2);
+    snprintf(a, sizeof a, "%s", in_dir("mnist/train-images-idx3-ubyte"));
+    idx_pair(a, in_dir("mnist/train-labels-idx1-ubyte"), 3);
+    snprintf(a, sizeof a, "%s", in_dir("mnist/t10k-images-idx3-ubyte"));
+    idx_pair(a, in_dir("mnist/t10k-labels-idx1-ubyte"), 2);
     static unsigned char rec[2 * 3073];
     rec[0] = 3;
     rec[3073] = 9;
-    put("cifar/data_batch_1.bin", rec, sizeof rec);
-    put("cifar/test_batch.bin", rec, 3073);
+    put(in_dir("cifar/data_batch_1.bin"), rec, sizeof rec);
+    put(in_dir("cifar/test_batch.bin"), rec, 3073);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     setup();
-    char *src = fuzz_cstr(data, size);
-    if (src[0] == '/' || strstr(src, "..") || strstr(src, ":/") || strstr(src, ",/") ||
-        strstr(src, "fashion-mnist")) {
-        free(src);
+    char *raw = fuzz_cstr(data, size);
+    if (raw[0] == '/' || strstr(raw, "..") || strstr(raw, ":/") || strstr(raw, ",/") ||
+        strstr(raw, "fashion-mnist")) {
+        free(raw);
         return 0;
     }
+    /* '@' -> the directory of tiny files */
+    size_t ats = 0, dlen = strlen(dir);
+    for (size_t i = 0; i < size; i++)
+        ats += raw[i] == '@';
+    char *src = malloc(size + ats * dlen + 1);
+    if (!src)
+        abort();
+    size_t k = 0;
+    for (size_t i = 0; i < size; i++) {
+        if (raw[i] == '@') {
+            memcpy(src + k, dir, dlen);
+            k += dlen;
+        } else {
+            src[k++] = raw[i];
+        }
+    }
+    src[k] = 0;
+    free(raw);
     cc_data *d = NULL;
     cc_error err;
     cc_error_clear(&err);

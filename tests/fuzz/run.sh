@@ -49,14 +49,17 @@ for bin in "$dir"/fuzz_*; do
         mkdir -p tests/fuzz/crashes "$tmp/$name"
         d=$(dict_of "$name")
         echo "== $name: $secs s"
+        regress=
+        [ -d "tests/fuzz/regress/$name" ] && regress="tests/fuzz/regress/$name"
         if TMPDIR="$tmp/$name" "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
                -print_final_stats=1 ${d:+-dict=$d} \
                -artifact_prefix="tests/fuzz/crashes/$name-" "tests/fuzz/corpus/$name" \
-               "$seeds/$name" "tests/fuzz/regress/$name" >"$tmp/out" 2>&1; then
+               "$seeds/$name" $regress >"$tmp/out" 2>&1; then
             passed=$((passed + 1))
         else
             failed=$((failed + 1))
             echo "FAILED: fuzz harness $name"
+            grep -v '^INFO:' "$tmp/out" | head -n 30
         fi
         grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)' "$tmp/out"
         grep -E ' cov: ' "$tmp/out" | tail -n 1

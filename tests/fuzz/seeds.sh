@@ -71,7 +71,7 @@ if [ -n "$prog" ]; then
 fi
 printf '\010\0\0\0\0\0\0\0{}      ' | put safetensors
 printf '\100\0\0\0\0\0\0\0{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}            \0\0\200\077\0\0\0\100' | put safetensors
-for s in 'idx:train.idx,labels.idx' 'idx:train.idx,labels.idx,test.idx,tlabels.idx' \
-         'mnist:mnist' 'cifar10:cifar' 'idx:a,b,c' 'cifar10:' 'mnist:'; do
+for s in 'idx:@/train.idx,@/labels.idx' 'idx:@/train.idx,@/labels.idx,@/test.idx,@/tlabels.idx' \
+         'mnist:@/mnist' 'cifar10:@/cifar' 'idx:a,b,c' 'cifar10:' 'mnist:' 'idx:@/test.idx,@/labels.idx'; do
     printf '%s' "$s" | put source
 done

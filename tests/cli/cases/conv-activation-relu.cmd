@@ -1,0 +1,1 @@
+$CONVCALC conv --activation relu --bias -5 --summary

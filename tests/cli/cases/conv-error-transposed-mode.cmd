@@ -1,0 +1,1 @@
+$CONVCALC conv --transposed --mode correlation

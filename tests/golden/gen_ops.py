@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""Golden values for the walk's other operations (tests/unit/test_walk_ops_golden.c).
+
+Computes, with PyTorch in float64, seeded random cases of
+  - the transposed convolution: torch.nn.functional.conv_transpose2d with the
+    kernel as written (convcalc's filter k, channel c is PyTorch's
+    weight[c][k]), stride, padding, output_padding, dilation, bias;
+  - max pooling: F.max_pool2d with stride, padding, dilation, ceil_mode;
+  - average pooling: F.avg_pool2d with stride, padding, ceil_mode and
+    count_include_pad;
+some of them followed by an activation (relu, leaky relu with a slope,
+sigmoid, tanh), and writes them to tests/golden/walk_ops.txt. The C test
+reads that file; it never needs Python or PyTorch. Run from the repository
+root with Debian's Python (python3-torch):
+
+    /usr/bin/python3 tests/golden/gen_ops.py > tests/golden/walk_ops.txt
+"""
+import random
+
+import torch
+import torch.nn.functional as F
+
+
+def values(rng, shape, integer):
+    n = 1
+    for x in shape:
+        n *= x
+    if integer:
+        v = [rng.randint(-9, 9) for _ in range(n)]
+    else:
+        v = [round(rng.uniform(-2, 2), 3) for _ in range(n)]
+    return torch.tensor(v, dtype=torch.float64).reshape(shape)
+
+
+def num(x):
+    x = float(x)
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return repr(x)
+
+
+def nested(t):
+    if t.dim() == 0:
+        return num(t.item())
+    return "[" + ",".join(nested(u) for u in t) + "]"
+
+
+def activate(rng, y):
+    act = rng.choice(["none", "none", "relu", "leaky-relu", "sigmoid", "tanh"])
+    slope = 0.01
+    if act == "relu":
+        y = F.relu(y)
+    elif act == "leaky-relu":
+        slope = rng.choice([0.01, 0.1, 0.2])
+        y = F.leaky_relu(y, slope)
+    elif act == "sigmoid":
+        y = torch.sigmoid(y)
+    elif act == "tanh":
+        y = torch.tanh(y)
+    return act, slope, y
+
+
+def tconv_case(rng, idx):
+    while True:
+        c, k = rng.choice([1, 1, 2, 3]), rng.choice([1, 1, 2])
+        h, w = rng.randint(1, 5), rng.randint(1, 5)
+        fh, fw = rng.choice([1, 2, 3, 3, 4]), rng.choice([1, 2, 3, 5])
+        sh, sw = rng.choice([1, 2, 2, 3]), rng.choice([1, 2, 3])
+        dh, dw = rng.choice([1, 1, 2]), rng.choice([1, 1, 3])
+        ph, pw = rng.randint(0, 3), rng.randint(0, 3)
+        oph = rng.randint(0, max(sh, dh) - 1)
+        opw = rng.randint(0, max(sw, dw) - 1)
+        oh = (h - 1) * sh - 2 * ph + dh * (fh - 1) + oph + 1
+        ow = (w - 1) * sw - 2 * pw + dw * (fw - 1) + opw + 1
+        if oh >= 1 and ow >= 1:
+            break
+    integer = rng.random() < 0.6
+    x = values(rng, (1, c, h, w), integer)
+    wt = values(rng, (k, c, fh, fw), integer)  # convcalc's K x C x Fh x Fw
+    bias = values(rng, (k,), integer) if rng.random() < 0.5 else None
+    y = F.conv_transpose2d(x, wt.transpose(0, 1), bias, stride=(sh, sw), padding=(ph, pw),
+                           output_padding=(oph, opw), dilation=(dh, dw))
+    act, slope, y = activate(rng, y)
+    return [
+        "case %d" % idx, "op transposed", "stride %d %d" % (sh, sw),
+        "dilation %d %d" % (dh, dw), "padding %d %d %d %d" % (ph, ph, pw, pw),
+        "output_padding %d %d" % (oph, opw), "activation %s %s" % (act, num(slope)),
+        "bias " + (nested(bias) if bias is not None else "none"),
+        "input " + nested(x[0]), "kernel " + nested(wt), "output " + nested(y[0]),
+    ]
+
+
+def pool_case(rng, idx, op):
+    """A pooling case. Cases where a max window covers padding only (PyTorch
+    gives -inf there; convcalc reports the window as an error) are drawn
+    again."""
+    while True:
+        c = rng.choice([1, 1, 2, 3])
+        h, w = rng.randint(1, 8), rng.randint(1, 8)
+        kh, kw = rng.choice([1, 2, 2, 3, 4]), rng.choice([1, 2, 3, 3])
+        sh, sw = rng.choice([1, 2, 2, 3]), rng.choice([1, 2, 3])
+        dh, dw = (rng.choice([1, 1, 2]), rng.choice([1, 1, 2])) if op == "max" else (1, 1)
+        ph, pw = rng.randint(0, kh // 2), rng.randint(0, kw // 2)
+        ceil = rng.random() < 0.4
+        include = rng.random() < 0.6
+        if h + 2 * ph < dh * (kh - 1) + 1 or w + 2 * pw < dw * (kw - 1) + 1:
+            continue
+        integer = rng.random() < 0.6
+        x = values(rng, (1, c, h, w), integer)
+        if op == "max":
+            y = F.max_pool2d(x, (kh, kw), (sh, sw), (ph, pw), (dh, dw), ceil_mode=ceil)
+        else:
+            y = F.avg_pool2d(x, (kh, kw), (sh, sw), (ph, pw), ceil_mode=ceil,
+                             count_include_pad=include)
+        if torch.isfinite(y).all():
+            break
+    act, slope, y = activate(rng, y)
+    return [
+        "case %d" % idx, "op %s" % op, "window %d %d" % (kh, kw), "stride %d %d" % (sh, sw),
+        "dilation %d %d" % (dh, dw), "padding %d %d %d %d" % (ph, ph, pw, pw),
+        "ceil %d" % ceil, "include_pad %d" % include,
+        "activation %s %s" % (act, num(slope)), "input " + nested(x[0]),
+        "output " + nested(y[0]),
+    ]
+
+
+def main():
+    rng = random.Random(20261201)
+    print("# Generated by tests/golden/gen_ops.py with PyTorch %s (float64); do not edit."
+          % torch.__version__)
+    print("# padding TOP BOTTOM LEFT RIGHT; input C x H x W, kernel K x C x Fh x Fw")
+    print("# (PyTorch's weight[c][k] = kernel[k][c]), output K (or C) x OH x OW.")
+    idx = 1
+    for _ in range(40):
+        print("\n".join(tconv_case(rng, idx)))
+        idx += 1
+    for op in ("max", "avg"):
+        for _ in range(40):
+            print("\n".join(pool_case(rng, idx, op)))
+            idx += 1
+
+
+if __name__ == "__main__":
+    main()
