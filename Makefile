@@ -142,6 +142,7 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_HDRS) build/fuzz/libconvcalc.a | fuzz-deps
 
 # Each harness for FUZZ_SECONDS (default 60): `make fuzz FUZZ_SECONDS=600`.
 fuzz: $(FUZZ_BINS) build/convcalc
+	@echo "make fuzz: FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$${FUZZ_JOBS:-1}, $$(date -u +%Y-%m-%dT%H:%MZ), load $$(cut -d" " -f1-3 /proc/loadavg)"
 	@tests/fuzz/run.sh long build/fuzz $(FUZZ_SECONDS)
 
 run: deps build/convcalc

@@ -68,8 +68,38 @@ typedef enum cc_layer_kind {
     CC_LAYER_SILU,
     CC_LAYER_HARDSWISH,
     CC_LAYER_HARDSIGMOID,
+    CC_LAYER_UPSAMPLE,          /* nearest neighbour, integer factor in
+                                   stride_h x stride_w (darknet [upsample]) */
+    CC_LAYER_REORG,             /* darknet [reorg]: space to depth by .stride_h
+                                   (.reverse: depth to space); .extra > 0: a
+                                   flat output of C*H*W + extra values        */
+    CC_LAYER_CROP,              /* darknet [crop]: the centre out_h x out_w    */
+    CC_LAYER_LOCAL,             /* darknet [local]: a convolution whose weights
+                                   differ at every output position           */
+    CC_LAYER_RECURRENT,         /* darknet [rnn], [gru], [lstm]: .cell, hidden
+                                   size .out_features, per time step         */
+    CC_LAYER_DETECT,            /* darknet [yolo], [region], [detection]: the
+                                   output of a detector, no parameters       */
+    CC_LAYER_ACTIVATION,        /* an element-wise activation known only by
+                                   its name in .type (darknet's ramp, loggy,
+                                   selu, relie, plse, stair, hardtan, lhtan):
+                                   no parameters, 1 FLOP per value; the
+                                   engine does not build it                  */
     CC_LAYER_KIND_COUNT
 } cc_layer_kind;
+
+/* Recurrent cells (darknet's): each is made of connected sub-layers, in
+ * -> hidden and hidden -> hidden, each with its own bias. */
+enum {
+    CC_CELL_RNN = 0, /* input, self and output sub-layers: 1 + 2        */
+    CC_CELL_GRU,     /* z, r, h gates: 3 from the input + 3 recurrent   */
+    CC_CELL_LSTM     /* f, i, g, o gates: 4 from the input + 4 recurrent */
+};
+
+/* Which kind of detector output a CC_LAYER_DETECT is (its .type says it
+ * too): a [yolo] or [region] layer keeps its C x H x W input (C must be
+ * det_num * (det_classes + det_coords + 1)); a [detection] layer takes a
+ * flat input of det_side^2 * ((1 + det_coords) * det_num + det_classes). */
 
 /* A shape without the batch dimension. rank 3: C x H x W; rank 1: c
  * features (h = w = 1); rank 0: not known. */
@@ -148,6 +178,25 @@ typedef struct cc_layer {
     int n_sources;
 
     int frozen;           /* parameters are not trainable                  */
+
+    /* darknet (import_darknet.c) */
+    long src_layer;       /* the source's own layer number + 1 (darknet:
+                             section index + 1); 0 = none                  */
+    int resample;         /* add: the shapes may differ (darknet's
+                             [shortcut]): the output has the previous
+                             layer's shape, and the channels both have are
+                             added, the larger map sampled with the ratio
+                             of the sizes                                  */
+    long group_id;        /* concat with groups G > 1: take channel slice
+                             group_id of G from every source            */
+    int reverse;          /* reorg: depth to space                        */
+    long extra;           /* reorg: see CC_LAYER_REORG                    */
+    int cell;             /* recurrent: CC_CELL_*                          */
+    int cell_bn;          /* recurrent: batch_normalize in every sub-layer */
+    int noadjust;         /* crop: no 2x-1 rescaling of the values        */
+    long det_num, det_classes, det_coords, det_side; /* detect: anchors,
+                             classes, box coordinates, grid side
+                             (detection only)                              */
 
     /* ---- filled by cc_stack_infer ---- */
     cc_shape in, out;     /* rank 0 when not known                         */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "convcalc/arith.h"
+#include "core/stack_priv.h"
 
 /* ---- layers ---------------------------------------------------------------- */
 static const char *const kind_names[CC_LAYER_KIND_COUNT] = {
@@ -35,6 +36,13 @@ static const char *const kind_names[CC_LAYER_KIND_COUNT] = {
     [CC_LAYER_SILU] = "silu",
     [CC_LAYER_HARDSWISH] = "hardswish",
     [CC_LAYER_HARDSIGMOID] = "hardsigmoid",
+    [CC_LAYER_UPSAMPLE] = "upsample",
+    [CC_LAYER_REORG] = "reorg",
+    [CC_LAYER_CROP] = "crop",
+    [CC_LAYER_LOCAL] = "local",
+    [CC_LAYER_RECURRENT] = "recurrent",
+    [CC_LAYER_DETECT] = "detect",
+    [CC_LAYER_ACTIVATION] = "activation",
 };
 
 const char *cc_layer_kind_name(cc_layer_kind kind)
@@ -202,6 +210,17 @@ static void describe(cc_buf *b, const cc_layer *l, size_t self)
     case CC_LAYER_CONCAT:
         for (int i = 0; i < l->n_sources && i < CC_CONCAT_MAX; i++)
             put_ref(b, l->sources[i], self);
+        if (l->groups > 1)
+            cc_buf_printf(b, " groups %ld group_id %ld", l->groups, l->group_id);
+        break;
+    case CC_LAYER_UPSAMPLE:
+    case CC_LAYER_REORG:
+    case CC_LAYER_CROP:
+    case CC_LAYER_LOCAL:
+    case CC_LAYER_RECURRENT:
+    case CC_LAYER_DETECT:
+    case CC_LAYER_ACTIVATION:
+        cc_stack_more_describe(b, l);
         break;
     default:
         break;
@@ -216,6 +235,8 @@ void cc_layer_describe(cc_buf *out, const cc_layer *l)
 }
 
 /* ---- counting ------------------------------------------------------------------ */
+static int64_t elements(const cc_shape *s);
+
 /* Input channels a parametrised layer sees: inferred, else declared. */
 static long conv_in(const cc_layer *l)
 {
@@ -287,6 +308,10 @@ void cc_layer_param_formula(cc_buf *out, const cc_layer *l, int keras)
             cc_buf_printf(out, "%ld * %ld = %lld", in, l->out_features, (long long)total);
         return;
     }
+    case CC_LAYER_LOCAL:
+    case CC_LAYER_RECURRENT:
+        cc_stack_more_formula(out, l, l->in.rank ? elements(&l->in) : -1, conv_in(l), l->out);
+        return;
     default:
         return;
     }
@@ -341,6 +366,18 @@ static int count_params(cc_layer *l)
         int64_t n;
         if (cc_i64_add(in, l->bias ? 1 : 0, &n) || cc_i64_mul(n, l->out_features, &p))
             return CC_ERANGE;
+        break;
+    }
+    case CC_LAYER_LOCAL:
+    case CC_LAYER_RECURRENT: {
+        int r = cc_stack_more_params(l, l->in.rank ? elements(&l->in) : -1, conv_in(l), l->out,
+                                     &p, &buf);
+        if (r < 0)
+            return CC_ERANGE;
+        if (r > 0) {
+            k->params = k->trainable = k->non_trainable = k->buffers = -1;
+            return 0;
+        }
         break;
     }
     default:
@@ -496,7 +533,9 @@ void cc_shape_format(cc_buf *out, const cc_shape *s)
 static const char *lname(const cc_layer *l, char *buf, size_t size)
 {
     const char *k = cc_layer_kind_name(l->kind);
-    if (l->name[0] && strncmp(l->name, k, strlen(k)) == 0)
+    if (l->name[0] && l->src_layer > 0)
+        snprintf(buf, size, "%s (darknet layer %ld)", l->name, l->src_layer - 1);
+    else if (l->name[0] && strncmp(l->name, k, strlen(k)) == 0)
         snprintf(buf, size, "%s", l->name);
     else if (l->name[0])
         snprintf(buf, size, "%s (%s)", l->name, k);
@@ -568,6 +607,12 @@ static void rf_step(long r_in, long j_in, long kernel, long stride, long dilatio
     }
     *r_out = st.rf;
     *j_out = st.jump;
+}
+
+void cc_stack_rf_step(cc_infer_step *st, long kh, long kw, long sh, long sw)
+{
+    rf_step(st->rf_h, st->jump_h, kh, sh, 1, &st->rf_h, &st->jump_h);
+    rf_step(st->rf_w, st->jump_w, kw, sw, 1, &st->rf_w, &st->jump_w);
 }
 
 /* Sum over the output positions of an adaptive pooling window's length
@@ -744,12 +789,16 @@ static int infer_layer(cc_stack *s, size_t i, long *rf_h, long *rf_w, long *j_h,
     case CC_LAYER_SILU:
     case CC_LAYER_HARDSWISH:
     case CC_LAYER_HARDSIGMOID:
+    case CC_LAYER_ACTIVATION:
         n_out = elements(&o);
         flops = n_out;
         break;
     case CC_LAYER_SOFTMAX:
         n_out = elements(&o);
         flops = 3 * n_out;
+        if (l->groups < 1 || (n_out > 0 && n_out % l->groups))
+            return shape_err(err, l, "%s: %ld groups do not divide its %lld inputs", nb,
+                             l->groups, (long long)n_out);
         break;
     case CC_LAYER_DROPOUT:
     case CC_LAYER_IDENTITY:
@@ -824,15 +873,37 @@ static int infer_layer(cc_stack *s, size_t i, long *rf_h, long *rf_w, long *j_h,
             const cc_layer *fl = f == CC_FROM_INPUT ? NULL : &s->layers[f];
             char fsh[64], fnm[200], fnb[160];
             shape_str(fsh, sizeof fsh, fs);
-            if (fl)
+            if (fl && fl->src_layer > 0)
+                snprintf(fnm, sizeof fnm, "%s", lname(fl, fnb, sizeof fnb));
+            else if (fl)
                 snprintf(fnm, sizeof fnm, "layer %ld, %s,", f + 1, lname(fl, fnb, sizeof fnb));
             else
                 snprintf(fnm, sizeof fnm, "the input");
             long frh = fl ? fl->counts.rf_h : 1, frw = fl ? fl->counts.rf_w : 1;
-            if (l->kind == CC_LAYER_ADD) {
-                if (fs->rank != in.rank || fs->c != in.c || fs->h != in.h || fs->w != in.w)
+            int same = fs->rank == in.rank && fs->c == in.c && fs->h == in.h && fs->w == in.w;
+            if (l->kind == CC_LAYER_ADD && !same && l->resample) {
+                /* darknet's shortcut: the sizes in a whole ratio, the same in
+                 * height and width; the channels both have are added */
+                long st = in.w ? fs->w / in.w : 0, sa = fs->w ? in.w / fs->w : 0;
+                if (fs->rank != 3 || in.rank != 3 || in.h == 0 || fs->h == 0 ||
+                    st != fs->h / in.h || sa != in.h / fs->h)
+                    return shape_err(err, l,
+                                     "%s: %s gives %s and %s gives %s: darknet adds maps "
+                                     "whose sizes are in the same whole ratio in height and "
+                                     "width",
+                                     nb, fnm, fsh, from, shs);
+                long mc = fs->c < in.c ? fs->c : in.c, mh = fs->h < in.h ? fs->h : in.h,
+                     mw = fs->w < in.w ? fs->w : in.w;
+                flops = (int64_t)mc * mh * mw;
+            } else if (l->kind == CC_LAYER_ADD) {
+                if (!same)
                     return shape_err(err, l, "%s: %s gives %s but %s gives %s (they must be equal)",
                                      nb, fnm, fsh, from, shs);
+                flops = elements(&in);
+            } else if (ns == 1 && fs->rank == 1 && l->groups <= 1) {
+                o = *fs;
+                rh = frh;
+                rw = frw;
             } else {
                 if (fs->rank != 3 || (k > 0 && (fs->h != o.h || fs->w != o.w)))
                     return shape_err(err, l,
@@ -847,7 +918,13 @@ static int infer_layer(cc_stack *s, size_t i, long *rf_h, long *rf_w, long *j_h,
                     jh = fl ? fl->counts.jump_h : 1;
                     jw = fl ? fl->counts.jump_w : 1;
                 }
-                o.c += fs->c;
+                if (l->groups > 1 && (fs->c % l->groups || l->group_id < 0 ||
+                                      l->group_id >= l->groups))
+                    return shape_err(err, l,
+                                     "%s: groups %ld, group_id %ld: %s has %ld channels (the "
+                                     "groups must divide them, 0 <= group_id < groups)",
+                                     nb, l->groups, l->group_id, fnm, fs->c);
+                o.c += l->groups > 1 ? fs->c / l->groups : fs->c;
             }
             /* the receptive field of a merge is the larger one */
             if (frh < 0 || rh < 0)
@@ -867,7 +944,26 @@ static int infer_layer(cc_stack *s, size_t i, long *rf_h, long *rf_w, long *j_h,
             return shape_err(err, l, "%s: %ld channels (more than %ld)", nb, o.c,
                              (long)CC_DIM_MAX);
         n_out = elements(&o);
-        flops = l->kind == CC_LAYER_ADD ? n_out : 0;
+        break;
+    }
+    case CC_LAYER_UPSAMPLE:
+    case CC_LAYER_REORG:
+    case CC_LAYER_CROP:
+    case CC_LAYER_LOCAL:
+    case CC_LAYER_RECURRENT:
+    case CC_LAYER_DETECT: {
+        cc_infer_step st = {.rf_h = rh, .rf_w = rw, .jump_h = jh, .jump_w = jw};
+        int rc = cc_stack_more_infer(s, i, &st, err);
+        if (rc)
+            return rc;
+        o = st.out;
+        n_out = st.n_out;
+        macs = st.macs;
+        flops = st.flops;
+        rh = st.rf_h;
+        rw = st.rf_w;
+        jh = st.jump_h;
+        jw = st.jump_w;
         break;
     }
     default:
@@ -917,7 +1013,8 @@ static const cc_layer *first_undeclared(const cc_stack *s)
         if ((l->kind == CC_LAYER_CONV && l->in_channels <= 0) ||
             ((l->kind == CC_LAYER_BATCHNORM1D || l->kind == CC_LAYER_BATCHNORM2D) &&
              l->num_features <= 0) ||
-            (l->kind == CC_LAYER_LINEAR && l->in_features <= 0))
+            (l->kind == CC_LAYER_LINEAR && l->in_features <= 0) ||
+            l->kind == CC_LAYER_LOCAL || l->kind == CC_LAYER_RECURRENT)
             return l;
     }
     return NULL;
@@ -949,6 +1046,7 @@ static int elementwise(cc_layer_kind k)
     case CC_LAYER_SILU:
     case CC_LAYER_HARDSWISH:
     case CC_LAYER_HARDSIGMOID:
+    case CC_LAYER_ACTIVATION:
         return 1;
     default:
         return 0;

@@ -148,6 +148,7 @@ static int elementwise(cc_layer_kind k)
     case CC_LAYER_SILU:
     case CC_LAYER_HARDSWISH:
     case CC_LAYER_HARDSIGMOID:
+    case CC_LAYER_ACTIVATION:
         return 1;
     default:
         return 0;

@@ -8,7 +8,8 @@
 #   run.sh long DIR SECONDS      `make fuzz`: each libFuzzer harness
 #                                DIR/fuzz_NAME for SECONDS, growing
 #                                tests/fuzz/corpus/NAME and writing any crash,
-#                                leak or timeout to tests/fuzz/crashes/
+#                                leak or timeout to tests/fuzz/crashes/;
+#                                FUZZ_JOBS (default 1) harnesses at a time
 #
 # Seeds (build/fuzz-seeds/NAME) are made by seeds.sh from the repository's
 # own example files. A crash input worth keeping goes to
@@ -28,6 +29,28 @@ dict_of() {
     *) [ -f "tests/fuzz/dict/$1.dict" ] && echo "tests/fuzz/dict/$1.dict" ;;
     esac
 }
+# One libFuzzer run; its report and status go to $tmp/NAME.{report,status}.
+long_one() {
+    bin=$1 name=$2
+    mkdir -p tests/fuzz/crashes "$tmp/$name"
+    d=$(dict_of "$name")
+    regress=
+    [ -d "tests/fuzz/regress/$name" ] && regress="tests/fuzz/regress/$name"
+    TMPDIR="$tmp/$name" "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+        -print_final_stats=1 ${d:+-dict=$d} \
+        -artifact_prefix="tests/fuzz/crashes/$name-" "tests/fuzz/corpus/$name" \
+        "$seeds/$name" $regress >"$tmp/$name.out" 2>&1
+    st=$?
+    {
+        echo "== $name: $secs s"
+        [ $st = 0 ] || { echo "FAILED: fuzz harness $name"; grep -v '^INFO:' "$tmp/$name.out" | head -n 30; }
+        grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)' "$tmp/$name.out"
+        grep -E ' cov: ' "$tmp/$name.out" | tail -n 1
+    } > "$tmp/$name.report"
+    rm -rf "$tmp/$name"
+    echo $st > "$tmp/$name.status"
+}
+
 passed=0 failed=0
 for bin in "$dir"/fuzz_*; do
     [ -x "$bin" ] || continue
@@ -46,25 +69,18 @@ for bin in "$dir"/fuzz_*; do
             head -n 40 "$tmp/out"
         fi
     else
-        mkdir -p tests/fuzz/crashes "$tmp/$name"
-        d=$(dict_of "$name")
-        echo "== $name: $secs s"
-        regress=
-        [ -d "tests/fuzz/regress/$name" ] && regress="tests/fuzz/regress/$name"
-        if TMPDIR="$tmp/$name" "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-               -print_final_stats=1 ${d:+-dict=$d} \
-               -artifact_prefix="tests/fuzz/crashes/$name-" "tests/fuzz/corpus/$name" \
-               "$seeds/$name" $regress >"$tmp/out" 2>&1; then
-            passed=$((passed + 1))
-        else
-            failed=$((failed + 1))
-            echo "FAILED: fuzz harness $name"
-            grep -v '^INFO:' "$tmp/out" | head -n 30
-        fi
-        grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)' "$tmp/out"
-        grep -E ' cov: ' "$tmp/out" | tail -n 1
-        rm -rf "$tmp/$name"
+        # up to FUZZ_JOBS harnesses at once; each reports when it ends
+        while [ "$(jobs -p | wc -l)" -ge "${FUZZ_JOBS:-1}" ]; do sleep 1; done
+        long_one "$bin" "$name" &
     fi
 done
+if [ "$mode" = long ]; then
+    wait
+    for name in $(ls "$tmp"/*.status 2>/dev/null | sed 's|.*/||; s|\.status$||'); do
+        cat "$tmp/$name.report"
+        if [ "$(cat "$tmp/$name.status")" = 0 ]; then passed=$((passed + 1))
+        else failed=$((failed + 1)); fi
+    done
+fi
 echo "fuzz: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -1,1 +1,1 @@
-$CONVCALC params tests/data/bad/yolo.cfg
+$CONVCALC params tests/data/bad/iseg.cfg

@@ -1,0 +1,36 @@
+/* stack_priv.h - what stack.c and stack_darknet.c share (private). */
+#ifndef CONVCALC_STACK_PRIV_H
+#define CONVCALC_STACK_PRIV_H
+
+#include "convcalc/stack.h"
+
+/* One layer's inference step: the receptive field and jump before the
+ * layer on entry, after it on return; the output shape and counts. */
+typedef struct cc_infer_step {
+    cc_shape out;
+    int64_t n_out, macs, flops;
+    long rf_h, rf_w, jump_h, jump_w;
+} cc_infer_step;
+
+/* Advance st's receptive field and jump over a window kh x kw with stride
+ * sh x sw (stack.c). */
+void cc_stack_rf_step(cc_infer_step *st, long kh, long kw, long sh, long sw);
+
+/* The darknet-only kinds (stack_darknet.c): upsample, reorg, crop, local,
+ * recurrent, detect. Output shape and counts of layer i of s, whose .in is
+ * set; 0 or CC_ESHAPE with the layer's line. */
+int cc_stack_more_infer(const cc_stack *s, size_t i, cc_infer_step *st, cc_error *err);
+/* Parameters and buffers of l given its input size (in_n values, in_c
+ * channels) and output shape: 0, 1 when they are not known, -1 on
+ * overflow. */
+int cc_stack_more_params(const cc_layer *l, int64_t in_n, long in_c, cc_shape out,
+                         int64_t *params, int64_t *buffers);
+/* The parameter formula of a local or recurrent layer ("" otherwise). */
+void cc_stack_more_formula(cc_buf *out, const cc_layer *l, int64_t in_n, long in_c,
+                           cc_shape o);
+/* The arguments of the spec line of l (after its keyword). */
+void cc_stack_more_describe(cc_buf *b, const cc_layer *l);
+/* "rnn", "gru", "lstm". */
+const char *cc_cell_name(int cell);
+
+#endif
