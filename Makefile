@@ -17,14 +17,14 @@ WARN     = -Wall -Wextra -Werror
 INCS     = -Iinclude -Isrc
 DEFS     = -DCONVCALC_VERSION='"$(VERSION)"' -DCONVCALC_DATADIR='"$(DATADIR)"'
 CFLAGS  ?= -O2 -g
-LIBS     = -lncursesw -ltinfo -lopenblas -lcjson -lz -lm -lpthread
+LIBS     = -lncursesw -ltinfo -lopenblas -ldnnl -lgomp -lcjson -lz -lm -lpthread
 # libzip: PyTorch .pt archives; libpng: PNG images for `convcalc infer`
 LIBS    += -lzip -lpng
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Debian packages: what building, testing and the default data set need.
 DEB_PKGS = gcc make libc6-dev pkg-config libncurses-dev libcmocka-dev zlib1g-dev \
-           libopenblas-dev libcjson-dev tmux valgrind dataset-fashion-mnist \
+           libopenblas-dev libdnnl-dev libcjson-dev tmux valgrind dataset-fashion-mnist \
            libonnx-testdata texlive-latex-base texlive-latex-recommended
 DEB_PKGS += libzip-dev libpng-dev
 

@@ -60,11 +60,33 @@ typedef struct cc_conv2d_desc {
     long dil_h, dil_w;          /* >= 1                                      */
     long groups;                /* >= 1, divides C and OC                    */
     int threads;                /* worker threads for the fast kernels, >= 1 */
+    int backend;                /* CC_CONV_AUTO (default), CC_CONV_BLAS,     */
+                                /* CC_CONV_ONEDNN: see cc_conv_backend       */
     /* filled by cc_conv2d_setup */
     long OH, OW;                /* output height, width                      */
     size_t work_floats;         /* workspace (floats) the fast kernels need  */
     int ready;                  /* nonzero once set up                       */
+    int impl;                   /* the backend setup chose (BLAS or ONEDNN)  */
+    size_t impl_floats;         /* of work_floats, the oneDNN part           */
 } cc_conv2d_desc;
+
+/* The fast convolution kernels (the naive twins are separate functions):
+ * CC_CONV_BLAS is im2col + OpenBLAS sgemm; CC_CONV_ONEDNN runs oneDNN's
+ * convolutions (forward, backward-weights, and backward-data when the input
+ * has at least 16 channels; fewer go to the OpenBLAS path, which is faster
+ * there), with NCHW converted to oneDNN's blocked layouts inside the call.
+ * CC_CONV_AUTO picks oneDNN where it can run the convolution (groups 1),
+ * unless the environment variable CONVCALC_CONV is "openblas". */
+enum { CC_CONV_AUTO = 0, CC_CONV_BLAS = 1, CC_CONV_ONEDNN = 2 };
+/* What CC_CONV_AUTO asks for: CC_CONV_BLAS if CONVCALC_CONV is "openblas",
+ * else CC_CONV_ONEDNN (setup still falls back to OpenBLAS per layer where
+ * oneDNN cannot run it). */
+int cc_conv_auto_backend(void);
+/* The name of a backend ("openblas", "onednn"; "auto" for CC_CONV_AUTO). */
+const char *cc_conv_backend_name(int backend);
+/* The instruction set oneDNN's kernels use on this machine ("avx512_core",
+ * "avx2", ...). */
+const char *cc_conv_onednn_isa(void);
 
 void cc_conv2d_desc_init(cc_conv2d_desc *d);
 /* Check the descriptor (positive sizes, groups dividing C and OC, kernel not
@@ -320,6 +342,16 @@ void cc_blas_set_threads(int n);
 /* The name of the kernel set OpenBLAS runs ("Haswell", "SkylakeX", ...):
  * OpenBLAS picks it for the CPU unless OPENBLAS_CORETYPE names one. */
 const char *cc_blas_core(void);
+
+/* The machine's GEMM limit as this engine reaches it: the best FLOP/s of
+ * m x m x m single-precision products (C = A B; m from 256 up to n in
+ * steps of about half an octave, or n alone below 256), split by columns over
+ * `threads` pool workers, each calling the backend's sgemm on one thread
+ * (backend CC_CONV_BLAS: OpenBLAS's cblas_sgemm; CC_CONV_ONEDNN:
+ * oneDNN's dnnl_sgemm), best of `reps` runs. n in 16..4096, reps >= 1.
+ * CC_EINVAL for other values, CC_ENOMEM, CC_EINTERNAL if the backend
+ * fails. */
+int cc_gemm_peak(double *flops, int backend, int threads, long n, int reps, cc_error *err);
 
 /* ======================================================================== */
 /* Graph nodes and more activations (layers_graph.c, layers_act2.c)          */

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "convcalc/layers.h"
 #include "convcalc/net.h"
 #include "convcalc/optim.h"
 #include "convcalc/rng.h"
@@ -14,7 +15,7 @@
 static const char *const usage_text =
     "usage: convcalc bench [SPEC|-] [--input HxWxC] [--from auto|spec|torch|darknet]\n"
     "                      [--batch N] [--steps N] [--warmup N] [--threads N]\n"
-    "                      [--seed N] [--format text|json]\n"
+    "                      [--seed N] [--peak] [--format text|json]\n"
     "\n"
     "Time the reference engine on synthetic data (normal inputs, uniform\n"
     "labels): a training step (zero_grad, forward, cross-entropy, backward,\n"
@@ -33,6 +34,9 @@ static const char *const usage_text =
     "  --threads N      worker threads (default: $CONVCALC_THREADS, else every\n"
     "                   online CPU)\n"
     "  --seed N         seed of the weights and the data, default 1\n"
+    "  --peak           also measure the machine's GEMM limit (the best FLOP/s\n"
+    "                   of n^3 sgemms, n = 256..1024, OpenBLAS and oneDNN, on\n"
+    "                   the same threads) and say how close the steps come\n"
     "  --format F       text (default) or json\n"
     "\n"
     "Exit status: 0 measured, 2 bad usage or a network the engine cannot\n"
@@ -65,6 +69,8 @@ static double cpu_seconds(void)
 }
 
 typedef struct bench_result {
+    double flops;            /* forward FLOPs per image, as `params` counts */
+    double peak, peak_blas, peak_dnnl; /* GEMM FLOP/s (0: not measured)  */
     double train_s, infer_s; /* seconds for all timed steps */
     double train_cpu, infer_cpu; /* process CPU seconds for them */
     double last_loss;
@@ -167,6 +173,9 @@ static void render(cc_buf *out, cc_format fmt, const char *name, const cc_net *n
     double infer_ips = (double)batch * (double)steps / res->infer_s;
     double train_ms = 1e3 * res->train_s / (double)steps;
     double infer_ms = 1e3 * res->infer_s / (double)steps;
+    /* a training step counts 3x the forward FLOPs (forward, and a backward
+     * pass twice its size) */
+    double train_gf = 3.0 * res->flops * train_ips / 1e9, infer_gf = res->flops * infer_ips / 1e9;
     long c, h, w;
     cc_net_input_shape(net, &c, &h, &w);
     char shape[96];
@@ -184,11 +193,24 @@ static void render(cc_buf *out, cc_format fmt, const char *name, const cc_net *n
                       "  \"train_images_per_s\": %.1f,\n  \"infer_images_per_s\": %.1f,\n"
                       "  \"train_ms_per_step\": %.3f,\n  \"infer_ms_per_step\": %.3f,\n"
                       "  \"train_cpu_ms_per_step\": %.3f,\n  \"infer_cpu_ms_per_step\": %.3f,\n"
-                      "  \"activation_bytes\": %zu,\n  \"param_bytes\": %zu\n}\n",
+                      "  \"activation_bytes\": %zu,\n  \"param_bytes\": %zu,\n",
                       shape, cc_net_classes(net), (long long)cc_net_num_params(net),
                       batch, steps, warmup, threads, train_ips, infer_ips, train_ms, infer_ms,
                       1e3 * res->train_cpu / (double)steps, 1e3 * res->infer_cpu / (double)steps,
                       cc_net_activation_bytes(net), cc_net_param_bytes(net));
+        cc_buf_printf(out,
+                      "  \"conv_backend\": \"%s\",\n  \"onednn_isa\": \"%s\",\n"
+                      "  \"openblas_core\": \"%s\",\n  \"flops_per_image\": %.0f,\n"
+                      "  \"train_gflops_per_s\": %.2f,\n  \"infer_gflops_per_s\": %.2f",
+                      cc_conv_backend_name(cc_conv_auto_backend()), cc_conv_onednn_isa(),
+                      cc_blas_core(), res->flops, train_gf, infer_gf);
+        if (res->peak > 0)
+            cc_buf_printf(out,
+                          ",\n  \"gemm_peak_gflops_per_s\": %.2f,\n"
+                          "  \"gemm_peak_openblas_gflops_per_s\": %.2f,\n"
+                          "  \"gemm_peak_onednn_gflops_per_s\": %.2f",
+                          res->peak / 1e9, res->peak_blas / 1e9, res->peak_dnnl / 1e9);
+        cc_buf_puts(out, "\n}\n");
         return;
     }
     cc_buf_printf(out, "network    %s, input %s, %ld classes, %lld parameters\n", name, shape,
@@ -200,6 +222,18 @@ static void render(cc_buf *out, cc_format fmt, const char *name, const cc_net *n
                   1e3 * res->train_cpu / (double)steps);
     cc_buf_printf(out, "inference  %10.1f images/s  (%.2f ms per batch, eval mode; %.2f ms CPU)\n",
                   infer_ips, infer_ms, 1e3 * res->infer_cpu / (double)steps);
+    cc_buf_printf(out, "kernels    convolution %s (oneDNN ISA %s); OpenBLAS core %s\n",
+                  cc_conv_backend_name(cc_conv_auto_backend()), cc_conv_onednn_isa(),
+                  cc_blas_core());
+    cc_buf_printf(out, "work       %.4g MFLOP per image forward (as `convcalc params` counts); "
+                       "a training step counts 3x: training %.1f GFLOP/s, inference %.1f "
+                       "GFLOP/s\n", res->flops / 1e6, train_gf, infer_gf);
+    if (res->peak > 0)
+        cc_buf_printf(out, "limit      best GEMM %.1f GFLOP/s on %d thread%s (n^3 sgemm, n "
+                           "256..1024: oneDNN %.1f, OpenBLAS %.1f); training at %.0f%%, inference at "
+                           "%.0f%% of it\n", res->peak / 1e9, threads, threads == 1 ? "" : "s",
+                      res->peak_dnnl / 1e9, res->peak_blas / 1e9, 100.0 * train_gf * 1e9 / res->peak,
+                      100.0 * infer_gf * 1e9 / res->peak);
     char act[32], par[32];
     cc_buf_printf(out, "memory     %s activations and workspaces, %s parameters, "
                        "gradients and buffers\n",
@@ -212,6 +246,7 @@ int cmd_bench(int argc, char **argv)
     const char *spec_path = NULL, *input = NULL, *from = NULL;
     long batch = 64, steps = 20, warmup = 2, seed = 1;
     long threads = 0; /* not given: cli_default_threads */
+    int peak = 0;
     cc_format fmt = CC_FORMAT_TEXT;
     const unsigned formats = 1u << CC_FORMAT_TEXT | 1u << CC_FORMAT_JSON;
 
@@ -220,6 +255,10 @@ int cmd_bench(int argc, char **argv)
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
             fputs(usage_text, stdout);
             return CLI_OK;
+        }
+        if (!strcmp(arg, "--peak")) {
+            peak = 1;
+            continue;
         }
         if (arg[0] != '-' || !strcmp(arg, "-")) {
             if (spec_path)
@@ -317,10 +356,16 @@ int cmd_bench(int argc, char **argv)
         goto done;
     }
     bench_result res = {0};
-    if ((rc = run_bench(net, batch, steps, warmup, (uint64_t)seed, &res, &err))) {
+    cc_stack_totals tot;
+    cc_stack_totals_get(stack, 0, &tot);
+    res.flops = tot.flops > 0 ? (double)tot.flops : 0.0;
+    if ((rc = run_bench(net, batch, steps, warmup, (uint64_t)seed, &res, &err)) ||
+        (peak && ((rc = cc_gemm_peak(&res.peak_blas, CC_CONV_BLAS, (int)threads, 1024, 3, &err)) ||
+                  (rc = cc_gemm_peak(&res.peak_dnnl, CC_CONV_ONEDNN, (int)threads, 1024, 3, &err))))) {
         status = cli_report(&err);
         goto done;
     }
+    res.peak = res.peak_blas > res.peak_dnnl ? res.peak_blas : res.peak_dnnl;
     render(&out, fmt, name, net, batch, steps, warmup, (int)threads, &res);
     status = cc_buf_failed(&out) ? CLI_FAILURE : cli_write_stdout(&out);
 done:

@@ -243,7 +243,7 @@ int cc_stack_more_infer(const cc_stack *s, size_t i, cc_infer_step *st, cc_error
         break;
     }
     case CC_LAYER_DETECT: {
-        int64_t per, want;
+        int64_t per = 0, want = -1;
         if (l->det_num < 1 || l->det_classes < 0 || l->det_coords < 0 ||
             l->det_num > 65536 || l->det_classes > CC_DIM_MAX || l->det_coords > 65536)
             return ferr(err, l, "%s: num %ld, classes %ld, coords %ld are out of range", nb,

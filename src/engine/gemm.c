@@ -2,7 +2,10 @@
  * channels) and OpenBLAS's thread setting (the threads are in pool.c).
  * The matrix products themselves are OpenBLAS's cblas_sgemm. */
 #include <cblas.h>
+#include <dnnl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "convcalc/layers.h"
 #include "engine/engine_internal.h"
@@ -193,4 +196,83 @@ const char *cc_blas_core(void)
 {
     const char *name = openblas_get_corename();
     return name ? name : "unknown";
+}
+
+extern void omp_set_num_threads(int n);
+
+typedef struct peak_job {
+    const float *a, *b;
+    float *c;
+    long n;
+    int backend, failed;
+} peak_job;
+
+static void peak_chunk(void *ctx, int chunk, long c0, long c1)
+{
+    (void)chunk;
+    peak_job *J = ctx;
+    const long n = J->n, w = c1 - c0;
+    if (w <= 0)
+        return;
+    if (J->backend == CC_CONV_ONEDNN) {
+        omp_set_num_threads(1);
+        if (dnnl_sgemm('N', 'N', n, w, n, 1.0f, J->a, n, J->b + c0, n, 0.0f, J->c + c0, n) !=
+            dnnl_success)
+            J->failed = 1;
+    } else {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)w, (int)n, 1.0f,
+                    J->a, (int)n, J->b + c0, (int)n, 0.0f, J->c + c0, (int)n);
+    }
+}
+
+static int gemm_peak_n(double *flops, int backend, int threads, long n, int reps, cc_error *err)
+{
+    if (!flops || n < 16 || n > 4096 || reps < 1 || threads < 1 || threads > 64 ||
+        (backend != CC_CONV_BLAS && backend != CC_CONV_ONEDNN))
+        return cc_error_set(err, CC_EINVAL, "gemm peak: bad arguments (n %ld, %d threads)", n,
+                            threads);
+    const size_t nn = (size_t)n * (size_t)n;
+    float *m = malloc(3 * nn * sizeof(float));
+    if (!m)
+        return cc_error_set(err, CC_ENOMEM, "gemm peak: out of memory");
+    for (size_t i = 0; i < 2 * nn; i++)
+        m[i] = (float)(i % 13) * 0.01f - 0.06f;
+    peak_job J = {.a = m, .b = m + nn, .c = m + 2 * nn, .n = n, .backend = backend};
+    cc_blas_set_threads(1);
+    double best = 0.0;
+    /* one untimed run first: page faults, JIT, thread start */
+    for (int r = 0; r <= reps && !J.failed; r++) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        cc_parallel_chunks(threads, n, peak_chunk, &J);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+        double f = 2.0 * (double)n * (double)n * (double)n / (s > 0 ? s : 1e-9);
+        if (r > 0 && f > best)
+            best = f;
+    }
+    free(m);
+    if (J.failed)
+        return cc_error_set(err, CC_EINTERNAL, "gemm peak: oneDNN's sgemm failed");
+    *flops = best;
+    return CC_OK;
+}
+
+int cc_gemm_peak(double *flops, int backend, int threads, long n, int reps, cc_error *err)
+{
+    /* the sizes up to n from 256 in steps of half an octave: the best one
+     * depends on the caches */
+    double best = 0.0;
+    int rc = 0;
+    for (long m = 256; m <= n && !rc; m = m * 3 / 2) {
+        double f = 0.0;
+        rc = gemm_peak_n(&f, backend, threads, m - m % 16, reps, err);
+        if (f > best)
+            best = f;
+    }
+    if (n < 256)
+        rc = gemm_peak_n(&best, backend, threads, n, reps, err);
+    if (!rc)
+        *flops = best;
+    return rc;
 }

@@ -3,6 +3,7 @@
  * threaded over the batch with caller-supplied workspace). */
 #include <cblas.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "convcalc/arith.h"
@@ -103,8 +104,33 @@ int cc_conv2d_setup(cc_conv2d_desc *d, cc_error *err)
     if (cc_size_mul(per, (size_t)conv_chunks(d), &work) || work > ((size_t)1 << 34))
         return cc_error_set(err, CC_ERANGE, "conv2d: the workspace would be too large");
     d->work_floats = work;
+    d->impl = CC_CONV_BLAS;
+    d->impl_floats = 0;
+    int want = d->backend == CC_CONV_AUTO ? cc_conv_auto_backend() : d->backend;
+    size_t dn;
+    if (want == CC_CONV_ONEDNN && cc_dnnl_conv_setup(d, &dn) == 0) {
+        /* oneDNN's part, then the OpenBLAS workspace when backward-data
+         * stays on OpenBLAS */
+        size_t total = dn;
+        if (!cc_dnnl_conv_has_bwd_data(d) && cc_size_add(dn, work, &total))
+            return cc_error_set(err, CC_ERANGE, "conv2d: the workspace would be too large");
+        d->impl = CC_CONV_ONEDNN;
+        d->impl_floats = dn;
+        d->work_floats = total;
+    }
     d->ready = 1;
     return CC_OK;
+}
+
+int cc_conv_auto_backend(void)
+{
+    const char *env = getenv("CONVCALC_CONV");
+    return env && !strcmp(env, "openblas") ? CC_CONV_BLAS : CC_CONV_ONEDNN;
+}
+
+const char *cc_conv_backend_name(int backend)
+{
+    return backend == CC_CONV_BLAS ? "openblas" : backend == CC_CONV_ONEDNN ? "onednn" : "auto";
 }
 
 size_t cc_conv2d_workspace(const cc_conv2d_desc *d)
@@ -262,6 +288,10 @@ int cc_conv2d_forward(float *out, const float *inp, const float *weight,
     if (!work && d->work_floats)
         return cc_error_set(err, CC_EINVAL,
                             "conv2d: no workspace given (expected %zu floats)", d->work_floats);
+    if (d->impl == CC_CONV_ONEDNN)
+        return cc_dnnl_conv_forward(out, inp, weight, bias, d, work)
+                   ? cc_error_set(err, CC_EINTERNAL, "conv2d: oneDNN's forward pass failed")
+                   : CC_OK;
     conv_job J = {.d = d, .out = out, .inp = inp, .weight = weight, .bias = bias,
                   .work = work};
     J.per = d->work_floats / (size_t)conv_chunks(d);
@@ -319,20 +349,15 @@ static void conv_backward_chunk(void *ctx, int chunk, long b0, long b1)
     }
 }
 
-int cc_conv2d_backward(float *dinp, float *dweight, float *dbias,
-                       const float *dout, const float *inp, const float *weight,
-                       const cc_conv2d_desc *d, float *work, cc_error *err)
+/* The OpenBLAS backward pass with `floats` of workspace at work. */
+static void blas_backward(float *dinp, float *dweight, float *dbias, const float *dout,
+                          const float *inp, const float *weight, const cc_conv2d_desc *d,
+                          float *work, size_t floats)
 {
-    int rc = conv_check(d, dout, inp, err);
-    if (rc || (rc = conv_check(d, weight, weight, err)))
-        return rc;
-    if (!work && d->work_floats)
-        return cc_error_set(err, CC_EINVAL,
-                            "conv2d: no workspace given (expected %zu floats)", d->work_floats);
     int chunks = conv_chunks(d);
     conv_job J = {.d = d, .dinp = dinp, .dweight = dweight, .dbias = dbias, .dout = dout,
                   .inp = inp, .weight = weight, .work = work};
-    J.per = d->work_floats / (size_t)chunks;
+    J.per = floats / (size_t)chunks;
     cc_parallel_chunks(chunks, d->B, conv_backward_chunk, &J);
     /* Reduce the per-chunk partials in chunk order (deterministic). */
     const size_t wsize = cc_conv2d_weight_size(d);
@@ -347,5 +372,31 @@ int cc_conv2d_backward(float *dinp, float *dweight, float *dbias,
             for (long o = 0; o < d->OC; o++)
                 dbias[o] += pb[o];
     }
+}
+
+int cc_conv2d_backward(float *dinp, float *dweight, float *dbias,
+                       const float *dout, const float *inp, const float *weight,
+                       const cc_conv2d_desc *d, float *work, cc_error *err)
+{
+    int rc = conv_check(d, dout, inp, err);
+    if (rc || (rc = conv_check(d, weight, weight, err)))
+        return rc;
+    if (!work && d->work_floats)
+        return cc_error_set(err, CC_EINVAL,
+                            "conv2d: no workspace given (expected %zu floats)", d->work_floats);
+    if (d->impl == CC_CONV_ONEDNN) {
+        if ((dweight || dbias) &&
+            cc_dnnl_conv_backward_weights(dweight, dbias, dout, inp, d, work))
+            return cc_error_set(err, CC_EINTERNAL, "conv2d: oneDNN's backward pass failed");
+        if (dinp && cc_dnnl_conv_has_bwd_data(d)) {
+            if (cc_dnnl_conv_backward_data(dinp, dout, weight, d, work))
+                return cc_error_set(err, CC_EINTERNAL, "conv2d: oneDNN's backward pass failed");
+        } else if (dinp) {
+            blas_backward(dinp, NULL, NULL, dout, inp, weight, d, work + d->impl_floats,
+                          d->work_floats - d->impl_floats);
+        }
+        return CC_OK;
+    }
+    blas_backward(dinp, dweight, dbias, dout, inp, weight, d, work, d->work_floats);
     return CC_OK;
 }

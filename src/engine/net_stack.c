@@ -10,10 +10,16 @@
 
 static int unsupported(cc_error *err, size_t i, const cc_layer *l)
 {
+    char where[64] = "";
+    if (l->src_layer > 0)
+        snprintf(where, sizeof where, ", darknet layer %ld", l->src_layer - 1);
     cc_error_set(err, CC_EINVAL,
-                 "layer %zu (%s) is a kind the engine does not implement; it can count "
+                 "layer %zu (%s%s%s) is a kind the engine does not implement; it can count "
                  "its parameters but not train it", i + 1,
-                 l->type[0] ? l->type : cc_layer_kind_name(l->kind));
+                 l->type[0] ? l->type : cc_layer_kind_name(l->kind), where,
+                 l->kind == CC_LAYER_ADD ? ", an add of two different shapes" :
+                 l->kind == CC_LAYER_CONCAT ? ", channel groups" :
+                 l->kind == CC_LAYER_SOFTMAX ? ", groups" : "");
     if (err) {
         err->line = l->line;
         err->col = l->col;
@@ -23,8 +29,18 @@ static int unsupported(cc_error *err, size_t i, const cc_layer *l)
 
 /* Fill d (and the flags: 1 no affine, 2 no running statistics, 4 frozen)
  * from stack layer l. */
+/* Does add layer l's other operand have l's input shape? */
+static int same_as_source(const cc_layer *l, const cc_stack *stack)
+{
+    const cc_shape *f = l->from == CC_FROM_INPUT ? &stack->input
+                        : l->from >= 0 && (size_t)l->from < stack->n
+                            ? &stack->layers[l->from].out
+                            : NULL;
+    return f && f->rank == l->in.rank && f->c == l->in.c && f->h == l->in.h && f->w == l->in.w;
+}
+
 static int convert(cc_layer_desc *d, unsigned char *flags, size_t i, const cc_layer *l,
-                   cc_error *err)
+                   const cc_stack *stack, cc_error *err)
 {
     memset(d, 0, sizeof *d);
     *flags = l->frozen ? 4 : 0;
@@ -104,6 +120,8 @@ static int convert(cc_layer_desc *d, unsigned char *flags, size_t i, const cc_la
         d->op = CC_OP_TANH;
         break;
     case CC_LAYER_SOFTMAX:
+        if (l->groups > 1)
+            return unsupported(err, i, l);
         d->op = CC_OP_SOFTMAX;
         break;
     case CC_LAYER_DROPOUT:
@@ -123,8 +141,41 @@ static int convert(cc_layer_desc *d, unsigned char *flags, size_t i, const cc_la
         d->op = CC_OP_IDENTITY;
         break;
     case CC_LAYER_ADD:
+        if (l->resample && (l->in.c != l->out.c || l->in.h != l->out.h ||
+                            l->in.w != l->out.w || !same_as_source(l, stack)))
+            return unsupported(err, i, l);
         d->op = CC_OP_ADD;
         d->from = l->from == CC_FROM_INPUT ? -1 : l->from;
+        break;
+    case CC_LAYER_CONCAT:
+        if (l->groups > 1 || l->n_sources < 1 || l->n_sources > CC_CONCAT_MAX)
+            return unsupported(err, i, l);
+        d->op = CC_OP_CONCAT;
+        d->nin = l->n_sources;
+        for (int k = 0; k < l->n_sources; k++)
+            d->in[k] = l->sources[k] == CC_FROM_INPUT ? -1 : l->sources[k];
+        break;
+    case CC_LAYER_RELU6:
+        d->op = CC_OP_CLIP;
+        d->alpha = 0.0;
+        d->beta = 6.0;
+        break;
+    case CC_LAYER_GELU:
+        d->op = CC_OP_GELU;
+        break;
+    case CC_LAYER_SILU:
+        d->op = CC_OP_SILU;
+        break;
+    case CC_LAYER_HARDSWISH:
+        d->op = CC_OP_HARDSWISH;
+        break;
+    case CC_LAYER_HARDSIGMOID:
+        d->op = CC_OP_HARDSIGMOID; /* PyTorch's 1/6 and 1/2 */
+        break;
+    case CC_LAYER_UPSAMPLE:
+        d->op = CC_OP_UPSAMPLE;
+        d->sh = l->stride_h;
+        d->sw = l->stride_w;
         break;
     default:
         return unsupported(err, i, l);
@@ -192,7 +243,7 @@ int cc_net_from_stack(cc_net **out, const cc_stack *stack, uint64_t seed, cc_err
     if (!d || !flags)
         rc = cc_error_set(err, CC_ENOMEM, "out of memory for the network");
     for (size_t i = 0; !rc && i < stack->n; i++)
-        rc = convert(&d[i], &flags[i], i, &stack->layers[i], err);
+        rc = convert(&d[i], &flags[i], i, &stack->layers[i], stack, err);
     if (!rc) {
         const cc_shape *in = &stack->input;
         int flat = in->rank == 1;

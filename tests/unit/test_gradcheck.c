@@ -72,7 +72,10 @@ static void check_conv(long B, long C, long H, long W, long OC, long KH, long KW
     c.d.stride_h = sh; c.d.stride_w = sw; c.d.pad_top = pt; c.d.pad_bottom = pb;
     c.d.pad_left = pl; c.d.pad_right = pr; c.d.dil_h = dh; c.d.dil_w = dw; c.d.groups = G;
     c.d.threads = fast ? 2 : 1;
+    c.d.backend = fast == 2 ? CC_CONV_ONEDNN : CC_CONV_BLAS; /* fast 0: naive */
     assert_int_equal(cc_conv2d_setup(&c.d, NULL), 0);
+    if (fast == 2 && G == 1)
+        assert_int_equal(c.d.impl, CC_CONV_ONEDNN);
     size_t ni = cc_conv2d_inp_size(&c.d), no = cc_conv2d_out_size(&c.d),
            nw = cc_conv2d_weight_size(&c.d);
     c.x = tu_alloc(ni); c.w = tu_alloc(nw); c.b = bias ? tu_alloc(OC) : NULL;
@@ -99,8 +102,10 @@ static void check_conv(long B, long C, long H, long W, long OC, long KH, long KW
 static void test_grad_conv(void **state)
 {
     (void)state;
-    for (int fast = 0; fast < 2; fast++) {
+    for (int fast = 0; fast < 3; fast++) { /* naive, OpenBLAS, oneDNN */
         check_conv(2, 2, 5, 4, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, fast);
+        /* enough input channels for oneDNN's own backward-data */
+        check_conv(2, 16, 4, 3, 3, 3, 2, 1, 2, 1, 0, 1, 1, 1, 1, 1, 1, fast);
         check_conv(2, 4, 6, 5, 4, 2, 3, 2, 1, 0, 1, 2, 0, 1, 2, 2, 1, fast); /* asym, groups */
         check_conv(3, 2, 4, 4, 2, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0, fast); /* 1x1 no bias */
         check_conv(1, 3, 7, 7, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 3, 1, fast); /* depthwise dil */

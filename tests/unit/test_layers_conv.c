@@ -69,11 +69,15 @@ static const geom geoms[] = {
     {2, 3, 6, 7, 4, 3, 3, 1, 1, 0, 1, 1, 3, 2, 2, 1},  /* dilated, asymmetric */
     {2, 2, 5, 5, 3, 3, 3, 1, 1, 2, 0, 2, 0, 1, 1, 1},  /* padding on one side */
     {1, 2, 4, 3, 2, 2, 1, 1, 1, 3, 2, 0, 0, 3, 1, 1},  /* rows of pure padding */
+    /* 16+ input channels: oneDNN's own backward-data */
+    {3, 17, 6, 5, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+    {2, 16, 9, 8, 18, 3, 2, 2, 1, 1, 0, 2, 1, 2, 1, 1},  /* strided, dilated */
 };
 
 static void setup_geom(cc_conv2d_desc *d, const geom *g, int threads)
 {
     cc_conv2d_desc_init(d);
+    d->backend = CC_CONV_BLAS;
     d->B = g->B; d->C = g->C; d->H = g->H; d->W = g->W; d->OC = g->OC;
     d->KH = g->KH; d->KW = g->KW; d->stride_h = g->sh; d->stride_w = g->sw;
     d->pad_top = g->pt; d->pad_bottom = g->pb; d->pad_left = g->pl; d->pad_right = g->pr;
@@ -86,9 +90,11 @@ static void test_conv_fast_matches_naive(void **state)
     cc_rng r;
     cc_rng_seed(&r, 42);
     for (size_t gi = 0; gi < sizeof geoms / sizeof geoms[0]; gi++) {
-        for (int threads = 1; threads <= 3; threads++) {
+        for (int run = 0; run < 6; run++) { /* 1-3 threads x OpenBLAS, oneDNN */
+            const int threads = run % 3 + 1;
             cc_conv2d_desc d;
             setup_geom(&d, &geoms[gi], threads);
+            d.backend = run < 3 ? CC_CONV_BLAS : CC_CONV_ONEDNN;
             cc_error err;
             int rc = cc_conv2d_setup(&d, &err);
             if (rc)
@@ -134,22 +140,26 @@ static void test_conv_fast_matches_naive(void **state)
 
 /* Same thread count -> bit-identical; forward and dinp do not depend on the
  * thread count at all. NULL gradients are skipped. */
-static void test_conv_deterministic(void **state)
+static void deterministic_case(const geom *g, int backend)
 {
-    (void)state;
     cc_rng r;
     cc_rng_seed(&r, 7);
     cc_conv2d_desc d1, d2;
-    setup_geom(&d1, &geoms[6], 1);
-    setup_geom(&d2, &geoms[6], 2);
+    setup_geom(&d1, g, 1);
+    setup_geom(&d2, g, 2);
+    d1.backend = d2.backend = backend;
     assert_int_equal(cc_conv2d_setup(&d1, NULL), 0);
     assert_int_equal(cc_conv2d_setup(&d2, NULL), 0);
-    assert_true(cc_conv2d_workspace(&d2) > cc_conv2d_workspace(&d1));
+    assert_int_equal(d2.impl, backend);
+    if (backend == CC_CONV_BLAS)
+        assert_true(cc_conv2d_workspace(&d2) > cc_conv2d_workspace(&d1));
+    size_t wmax = cc_conv2d_workspace(&d2) > cc_conv2d_workspace(&d1)
+                      ? cc_conv2d_workspace(&d2) : cc_conv2d_workspace(&d1);
     size_t ni = cc_conv2d_inp_size(&d1), no = cc_conv2d_out_size(&d1),
            nw = cc_conv2d_weight_size(&d1);
     float *x = tu_alloc(ni), *w = tu_alloc(nw), *dy = tu_alloc(no);
     float *y[3], *dx[3], *dw[3];
-    float *work = tu_alloc(cc_conv2d_workspace(&d2));
+    float *work = tu_alloc(wmax);
     tu_fill(x, ni, &r, -1, 1);
     tu_fill(w, nw, &r, -1, 1);
     tu_fill(dy, no, &r, -1, 1);
@@ -175,6 +185,16 @@ static void test_conv_deterministic(void **state)
         free(y[k]); free(dx[k]); free(dw[k]);
     }
     free(x); free(w); free(dy); free(work);
+}
+
+static void test_conv_deterministic(void **state)
+{
+    (void)state;
+    const size_t last = sizeof geoms / sizeof geoms[0] - 2; /* 17 input channels */
+    for (int backend = CC_CONV_BLAS; backend <= CC_CONV_ONEDNN; backend++) {
+        deterministic_case(&geoms[6], backend);
+        deterministic_case(&geoms[last], backend);
+    }
 }
 
 /* <im2col(x), c> == <x, col2im(c)> for random x, c. */

@@ -91,7 +91,7 @@ static void test_golden_conv(void **state)
             break;
         float *cfg = get(pre, "cfg", NULL);
         /* B C H W OC KH KW sh sw pt pb pl pr dh dw groups bias */
-        for (int fast = 0; fast < 2; fast++) {
+        for (int fast = 0; fast < 3; fast++) { /* naive, OpenBLAS, oneDNN */
             cc_conv2d_desc d;
             cc_conv2d_desc_init(&d);
             d.B = (long)cfg[0]; d.C = (long)cfg[1]; d.H = (long)cfg[2]; d.W = (long)cfg[3];
@@ -101,8 +101,11 @@ static void test_golden_conv(void **state)
             d.pad_left = (long)cfg[11]; d.pad_right = (long)cfg[12];
             d.dil_h = (long)cfg[13]; d.dil_w = (long)cfg[14]; d.groups = (long)cfg[15];
             d.threads = fast ? 2 : 1;
+            d.backend = fast == 2 ? CC_CONV_ONEDNN : CC_CONV_BLAS;
             int bias = cfg[16] != 0;
             assert_int_equal(cc_conv2d_setup(&d, NULL), 0);
+            if (fast == 2 && d.groups == 1)
+                assert_int_equal(d.impl, CC_CONV_ONEDNN);
             size_t ni, nw, no;
             float *x = get(pre, "x", &ni), *w = get(pre, "w", &nw), *dy = get(pre, "dy", &no);
             float *b = bias ? get(pre, "b", NULL) : NULL;

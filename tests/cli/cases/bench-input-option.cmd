@@ -1,1 +1,1 @@
-$CONVCALC bench - --steps 1 --warmup 0 --batch 2 --threads 1 --input 6x6x2 | sed -E 's/ +[0-9.]+ images\/s.*/ N images\/s/'
+$CONVCALC bench - --steps 1 --warmup 0 --batch 2 --threads 1 --input 6x6x2 | sed -E 's/ +[0-9.]+ images\/s.*/ N images\/s/; s/: training [0-9.]+ GFLOP\/s, inference [0-9.]+ GFLOP\/s/: training N GFLOP\/s, inference N GFLOP\/s/; s/^memory +[0-9.]+ KiB activations and workspaces/memory     N KiB activations and workspaces (the workspace depends on the CPU)/' | grep -v '^kernels'
