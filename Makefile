@@ -25,7 +25,8 @@ SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 # Debian packages: what building, testing and the default data set need.
 DEB_PKGS = gcc make libc6-dev pkg-config libncurses-dev libcmocka-dev zlib1g-dev \
            libopenblas-dev libdnnl-dev libcjson-dev tmux valgrind dataset-fashion-mnist \
-           libonnx-testdata texlive-latex-base texlive-latex-recommended
+           libonnx-testdata texlive-latex-base texlive-latex-recommended \
+           libxml2-utils librsvg2-bin
 DEB_PKGS += libzip-dev libpng-dev
 
 LIB_SRC  = $(wildcard src/core/*.c src/engine/*.c src/check/*.c)

@@ -70,6 +70,27 @@ int cli_parse_format(const char *subcommand, const char *arg, unsigned allowed,
     return 0;
 }
 
+int cli_parse_format_svg(const char *subcommand, const char *arg, unsigned allowed,
+                         cc_format *out, int *svg)
+{
+    cc_format f;
+    *svg = strcmp(arg, "svg") == 0;
+    if (*svg)
+        return 0;
+    if (cc_format_parse(arg, &f) == 0 && (allowed & (1u << f))) {
+        *out = f;
+        return 0;
+    }
+    char list[128] = "";
+    for (int i = CC_FORMAT_TEXT; i <= CC_FORMAT_JSON; i++)
+        if (allowed & (1u << i)) {
+            strcat(list, cc_format_name((cc_format)i));
+            strcat(list, ", ");
+        }
+    return cli_usage_error(subcommand, "--format: unknown format '%s' (expected %ssvg)", arg,
+                           list);
+}
+
 int cli_parse_long(const char *subcommand, const char *option, const char *arg,
                    long min, long max, long *out)
 {

@@ -42,6 +42,11 @@ int cli_usage_error(const char *subcommand, const char *fmt, ...)
 int cli_parse_format(const char *subcommand, const char *arg, unsigned allowed,
                      cc_format *out);
 
+/* As cli_parse_format, also accepting "svg" (a figure): *svg is set to 1
+ * for it, 0 for the others. */
+int cli_parse_format_svg(const char *subcommand, const char *arg, unsigned allowed,
+                         cc_format *out, int *svg);
+
 /* Parse a whole decimal integer in [min, max]; on failure prints
  * `convcalc: SUBCOMMAND: --OPTION: ...` and returns CLI_USAGE. */
 int cli_parse_long(const char *subcommand, const char *option, const char *arg,

@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "convcalc/arith.h"
+#include "convcalc/svg.h"
 #include "convcalc/walk.h"
 
 static const char usage_text[] =
@@ -42,7 +44,11 @@ static const char usage_text[] =
     "                   (count_include_pad=False; padding counts by default)\n"
     "  --im2col         show the convolution as one matrix product: the unrolled\n"
     "                   input times the kernels as columns\n"
-    "  --format F       text, markdown, latex or json (default text)\n"
+    "  --format F       text, markdown, latex, json or svg (default text); svg\n"
+    "                   draws step N as a figure, or without --step every step\n"
+    "                   as one animation\n"
+    "  --frames DIR     write every step as a figure, DIR/step-NN.svg\n"
+    "  --mono           figures in black and greys (for print)\n"
     "  --standalone     with --format latex: a complete document for pdflatex\n"
     "  --summary        only the sizes and the output\n"
     "  --step N         only step N (1-based; the text numbers every step)\n"
@@ -167,6 +173,41 @@ static int add_filters(cc_matrix *a, cc_matrix *b, int *status)
     return 0;
 }
 
+/* --frames DIR: every step as DIR/step-NN.svg (created if missing; each
+ * file written atomically). Prints what it wrote. */
+static int write_frames(const char *dir, const cc_walk *w, const cc_svg_opts *o)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "convcalc: %s: cannot create the directory: %s\n", dir,
+                strerror(errno));
+        return CLI_FAILURE;
+    }
+    size_t n = cc_walk_nsteps(w);
+    int digits = n >= 1000000 ? 7 : n >= 100000 ? 6 : n >= 10000 ? 5 : n >= 1000 ? 4
+               : n >= 100 ? 3 : 2;
+    cc_buf fig = {0}, path = {0};
+    cc_error err;
+    cc_error_clear(&err);
+    int status = CLI_OK;
+    for (size_t i = 0; i < n && status == CLI_OK; i++) {
+        cc_buf_reset(&fig);
+        cc_buf_reset(&path);
+        cc_buf_printf(&path, "%s/step-%0*zu.svg", dir, digits, i + 1);
+        if (cc_svg_walk_step(&fig, w, i, o, &err) ||
+            cli_write_file_atomic(cc_buf_str(&path), fig.data, fig.len, &err)) {
+            if (!err.source[0])
+                cc_error_source(&err, cc_buf_str(&path));
+            status = cli_report(&err);
+        }
+    }
+    if (status == CLI_OK)
+        printf("wrote %zu figures: %s/step-%0*d.svg to %s/step-%0*zu.svg\n", n, dir, digits, 1,
+               dir, digits, n);
+    cc_buf_free(&fig);
+    cc_buf_free(&path);
+    return status;
+}
+
 /* The options of the operations besides the convolution. Returns 0 or
  * an exit status. */
 static int parse_op_option(const char *name, const char *val, cc_walk_spec *spec,
@@ -273,6 +314,9 @@ int cmd_conv(int argc, char **argv)
     const char *image_arg = NULL, *bias_arg = NULL;
     int nkernels = 0, stdin_used = 0, status = CLI_OK;
     long step = 0;
+    int svg = 0;
+    const char *frames = NULL;
+    cc_svg_opts svg_opts = {0};
     cc_walk *w = NULL;
     cc_buf out = {0};
     cc_error err;
@@ -290,6 +334,10 @@ int cmd_conv(int argc, char **argv)
         }
         if (!strcmp(o, "--standalone")) {
             opts.standalone = 1;
+            continue;
+        }
+        if (!strcmp(o, "--mono")) {
+            svg_opts.mono = 1;
             continue;
         }
         if (!strcmp(o, "--transposed")) {
@@ -317,7 +365,8 @@ int cmd_conv(int argc, char **argv)
         static const char *with_value[] = {"--image", "--kernel", "--bias",   "--stride",
                                            "--padding", "--dilation", "--mode", "--format",
                                            "--step", "--activation", "--slope",
-                                           "--output-padding", "--view", "--pool", "--window"};
+                                           "--output-padding", "--view", "--pool", "--window",
+                                           "--frames"};
         const char *val = NULL;
         size_t j;
         for (j = 0; j < sizeof with_value / sizeof with_value[0]; j++) {
@@ -379,17 +428,28 @@ int cmd_conv(int argc, char **argv)
         } else if (!strcmp(name, "--format")) {
             unsigned allowed = 1u << CC_FORMAT_TEXT | 1u << CC_FORMAT_MARKDOWN |
                                1u << CC_FORMAT_LATEX | 1u << CC_FORMAT_JSON;
-            if ((status = cli_parse_format(CMD, val, allowed, &opts.format)))
+            if ((status = cli_parse_format_svg(CMD, val, allowed, &opts.format, &svg)))
                 goto done;
         } else if (!strcmp(name, "--step")) {
             if ((status = cli_parse_long(CMD, "--step", val, 1, CC_DIM_MAX, &step)))
                 goto done;
+        } else if (!strcmp(name, "--frames")) {
+            frames = val;
         } else if ((status = parse_op_option(name, val, &spec, &window, &window_given,
                                              &opad_given, &slope_given))) {
             goto done;
         }
     }
 
+    if (frames && step > 0) {
+        status = cli_usage_error(CMD, "--frames writes every step; leave out --step");
+        goto done;
+    }
+    if ((svg || frames) && (opts.summary || im2col)) {
+        status = cli_usage_error(CMD, "%s does not apply to figures",
+                                 opts.summary ? "--summary" : "--im2col");
+        goto done;
+    }
     if ((status = check_op_options(&spec, nkernels, window_given, stride_given, mode_given,
                                    ceil_given, exclude_given, opad_given, slope_given,
                                    bias_arg != NULL)))
@@ -462,8 +522,19 @@ int cmd_conv(int argc, char **argv)
         }
         opts.step = step - 1;
     }
-    if (im2col ? cc_walk_render_im2col(&out, w, opts.format, &err)
-               : cc_walk_render(&out, w, &opts, &err)) {
+    if (frames) {
+        status = write_frames(frames, w, &svg_opts);
+        goto done;
+    }
+    if (svg) {
+        if (step > 0 ? cc_svg_walk_step(&out, w, (size_t)opts.step, &svg_opts, &err)
+                     : cc_svg_walk_animation(&out, w, &svg_opts, &err)) {
+            cc_error_source(&err, CMD);
+            status = cli_report(&err);
+            goto done;
+        }
+    } else if (im2col ? cc_walk_render_im2col(&out, w, opts.format, &err)
+                      : cc_walk_render(&out, w, &opts, &err)) {
         cc_error_source(&err, CMD);
         status = cli_report(&err);
         goto done;

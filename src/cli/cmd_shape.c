@@ -3,13 +3,14 @@
 
 #include "cli.h"
 #include "convcalc/arith.h"
+#include "convcalc/svg.h"
 
 static const char *const usage_text =
     "usage: convcalc shape [--input N|HxW] [--kernel F|HxW] [--padding P]\n"
     "                      [--stride S|HxW] [--dilation D|HxW] [--output N|HxW]\n"
     "                      [--pool [--ceil]] [--transposed [--output-padding N]]\n"
     "                      [--solve NAME] [--odd] [--per-side]\n"
-    "                      [--format text|markdown|latex|json]\n"
+    "                      [--format text|markdown|latex|json|svg] [--mono]\n"
     "\n"
     "Leave one quantity out and it is solved, with the derivation a student\n"
     "writes down; give them all and the output is computed and checked.\n"
@@ -34,7 +35,9 @@ static const char *const usage_text =
     "  --odd                solving for the kernel: only odd sizes count\n"
     "  --per-side           solving for the padding: before and after may\n"
     "                       differ (the extra one at the end)\n"
-    "  --format F           text (default), markdown, latex or json\n"
+    "  --format F           text (default), markdown, latex, json, or svg: the\n"
+    "                       layer drawn as grids with the derivation underneath\n"
+    "  --mono               the figure in black and greys (for print)\n"
     "\n"
     "Without --solve, the unknown is the one of input, kernel and output that\n"
     "is missing; when all three are given, the padding if it is not given,\n"
@@ -61,6 +64,8 @@ int cmd_shape(int argc, char **argv)
     const char *solve = NULL;
     int pool = 0, ceil_mode = 0, transposed = 0, odd = 0, per_side = 0;
     cc_format fmt = CC_FORMAT_TEXT;
+    int svg = 0;
+    cc_svg_opts svg_opts = {0};
     const unsigned formats = 1u << CC_FORMAT_TEXT | 1u << CC_FORMAT_MARKDOWN |
                              1u << CC_FORMAT_LATEX | 1u << CC_FORMAT_JSON;
 
@@ -75,6 +80,7 @@ int cmd_shape(int argc, char **argv)
         if (strcmp(arg, "--transposed") == 0) { transposed = 1; continue; }
         if (strcmp(arg, "--odd") == 0) { odd = 1; continue; }
         if (strcmp(arg, "--per-side") == 0) { per_side = 1; continue; }
+        if (strcmp(arg, "--mono") == 0) { svg_opts.mono = 1; continue; }
         /* options with a value: --name VALUE or --name=VALUE */
         const char *value = NULL;
         size_t nlen = strcspn(arg, "=");
@@ -96,7 +102,7 @@ int cmd_shape(int argc, char **argv)
             value = argv[++i];
         }
         if (is_format) {
-            if (cli_parse_format("shape", value, formats, &fmt))
+            if (cli_parse_format_svg("shape", value, formats, &fmt, &svg))
                 return CLI_USAGE;
         } else if (is_solve) {
             solve = value;
@@ -187,7 +193,7 @@ int cmd_shape(int argc, char **argv)
         return rc == CC_ENOMEM || rc == CC_EINTERNAL ? CLI_FAILURE : CLI_USAGE;
     }
     cc_buf out = {0};
-    rc = cc_shape_render(&a, fmt, &out, &err);
+    rc = svg ? cc_svg_shape(&out, &a, &svg_opts, &err) : cc_shape_render(&a, fmt, &out, &err);
     int status = CLI_OK;
     if (rc) {
         fprintf(stderr, "convcalc: shape: %s\n", err.msg);

@@ -1,9 +1,12 @@
 /* train_report.c - what training produces for people to read: the results
- * table, the confusion matrix, the CSV log and the learning curves (SVG). */
+ * table, the confusion matrix, the CSV log and the learning curves (an SVG
+ * figure, drawn with the writer of svg.h). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "convcalc/svg.h"
 #include "convcalc/train.h"
 
 static const char *const col_name[3] = {"Training", "Validation", "Test"};
@@ -196,7 +199,7 @@ void cc_history_csv(cc_buf *out, const cc_eval_point *pts, size_t n)
     }
 }
 
-/* ---- SVG ------------------------------------------------------------------------ */
+/* ---- SVG: the learning curves, drawn with the figure writer (svg.h) ------------- */
 
 /* A tick step of 1, 2 or 5 times a power of ten giving about `target` ticks. */
 static double nice_step(double range, int target)
@@ -207,21 +210,8 @@ static double nice_step(double range, int target)
     return (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag;
 }
 
-static void svg_text_escaped(cc_buf *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<': cc_buf_puts(out, "&lt;"); break;
-        case '>': cc_buf_puts(out, "&gt;"); break;
-        case '&': cc_buf_puts(out, "&amp;"); break;
-        case '"': cc_buf_puts(out, "&quot;"); break;
-        default: cc_buf_putc(out, *s);
-        }
-    }
-}
-
 typedef struct panel {
-    double x0, y0, w, h;       /* plot area in pixels */
+    double x0, y0, w, h;       /* plot area */
     double xmin, xmax, ymin, ymax;
 } panel;
 
@@ -235,9 +225,10 @@ static double py(const panel *p, double y)
     return p->y0 + p->h - (p->ymax > p->ymin ? (y - p->ymin) / (p->ymax - p->ymin) : 0.5) * p->h;
 }
 
-static const char *const colour[2] = {"#1f77b4", "#e6550d"};
+/* training and validation */
+static const int curve_role[2] = {CC_SVG_BLUE, CC_SVG_VERMILLION};
 
-static void draw_panel(cc_buf *out, const cc_eval_point *pts, size_t n, double x0, double y0,
+static void draw_panel(cc_svg *svg, const cc_eval_point *pts, size_t n, double x0, double y0,
                        double w, double h, int accuracy, double xmax)
 {
     panel p = {x0, y0, w, h, 0, xmax > 0 ? xmax : 1, 0, 1};
@@ -266,44 +257,30 @@ static void draw_panel(cc_buf *out, const cc_eval_point *pts, size_t n, double x
         p.ymax = 100;
     double xs = nice_step(p.xmax, 6);
     char b[64];
+    const cc_svg_style grid = {.stroke = CC_SVG_RULE}, tick = {.stroke = CC_SVG_INK};
+    const cc_svg_font f_tick_y = {.anchor = 1}, f_tick_x = {.anchor = 0};
     /* frame, grid and ticks */
-    cc_buf_printf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                       "fill=\"#ffffff\" stroke=\"#444444\"/>\n",
-                  x0, y0, w, h);
+    cc_svg_rect(svg, x0, y0, w, h, &(cc_svg_style){.fill = CC_SVG_PAPER, .stroke = CC_SVG_MUTED});
     for (double y = p.ymin; y <= p.ymax + ys * 1e-6; y += ys) {
         double yy = py(&p, y);
-        cc_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                           "stroke=\"#e3e3e3\"/>\n",
-                      x0, yy, x0 + w, yy);
-        cc_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                           "stroke=\"#444444\"/>\n",
-                      x0 - 5, yy, x0, yy);
-        cc_fmt_num(b, sizeof b, fabs(y) < ys * 1e-6 ? 0 : y, 4);
-        cc_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-                      x0 - 8, yy + 4, b);
+        cc_svg_line(svg, x0, yy, x0 + w, yy, &grid);
+        cc_svg_line(svg, x0 - 5, yy, x0, yy, &tick);
+        cc_svg_text(svg, x0 - 8, yy + 5, &f_tick_y,
+                    cc_fmt_num(b, sizeof b, fabs(y) < ys * 1e-6 ? 0 : y, 4));
     }
     for (double x = 0; x <= p.xmax + xs * 1e-6; x += xs) {
         double xx = px(&p, x);
-        cc_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                           "stroke=\"#e3e3e3\"/>\n",
-                      xx, y0, xx, y0 + h);
-        cc_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                           "stroke=\"#444444\"/>\n",
-                      xx, y0 + h, xx, y0 + h + 5);
-        cc_fmt_num(b, sizeof b, x, 6);
-        cc_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", xx,
-                      y0 + h + 19, b);
+        cc_svg_line(svg, xx, y0, xx, y0 + h, &grid);
+        cc_svg_line(svg, xx, y0 + h, xx, y0 + h + 5, &tick);
+        cc_svg_text(svg, xx, y0 + h + 22, &f_tick_x, cc_fmt_num(b, sizeof b, x, 6));
     }
     /* axis labels and panel title */
-    cc_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">training step "
-                       "(batches)</text>\n",
-                  x0 + w / 2, y0 + h + 40);
-    cc_buf_printf(out, "<text transform=\"translate(%.1f %.1f) rotate(-90)\" "
-                       "text-anchor=\"middle\">%s</text>\n",
-                  x0 - 50, y0 + h / 2, accuracy ? "accuracy (%)" : "cross-entropy loss");
-    cc_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-                       "font-weight=\"bold\">%s</text>\n",
-                  x0 + w / 2, y0 - 10, accuracy ? "Accuracy" : "Loss");
+    cc_svg_text(svg, x0 + w / 2, y0 + h + 50, &(cc_svg_font){.size = 16, .anchor = 0},
+                "training step (batches)");
+    cc_svg_text_rotated(svg, x0 - 62, y0 + h / 2, -90, &(cc_svg_font){.size = 16, .anchor = 0},
+                        accuracy ? "accuracy (%)" : "cross-entropy loss");
+    cc_svg_text(svg, x0 + w / 2, y0 - 14, &(cc_svg_font){.size = 18, .anchor = 0, .bold = 1},
+                accuracy ? "Accuracy" : "Loss");
     /* the validation point with the lowest loss: a dashed line, "best" */
     size_t best = n;
     for (size_t i = 0; i < n; i++)
@@ -312,81 +289,65 @@ static void draw_panel(cc_buf *out, const cc_eval_point *pts, size_t n, double x
             best = i;
     if (best < n) {
         double bx = px(&p, (double)pts[best].step);
-        cc_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                           "stroke=\"#888888\" stroke-dasharray=\"5 4\"/>\n",
-                      bx, y0, bx, y0 + h);
-        cc_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555555\" "
-                           "font-size=\"11\">best (epoch %ld)</text>\n",
-                      bx + 4 > x0 + w - 100 ? x0 + w : bx + 50, y0 - 3, pts[best].epoch);
+        cc_svg_line(svg, bx, y0, bx, y0 + h,
+                    &(cc_svg_style){.stroke = CC_SVG_MUTED, .stroke_width = 1.2, .dashed = 1});
+        cc_svg_textf(svg, bx + 4 > x0 + w - 120 ? bx - 4 : bx + 4, y0 + 16,
+                     &(cc_svg_font){.size = 13, .fill = CC_SVG_MUTED,
+                                    .anchor = bx + 4 > x0 + w - 120 ? 1 : -1},
+                     "best (epoch %ld)", pts[best].epoch);
     }
     /* the two curves: training as a line, validation as a line with dots */
+    double *xy = malloc(2 * (n ? n : 1) * sizeof *xy);
+    if (!xy) {
+        svg->out->failed = 1;
+        return;
+    }
     for (int s = 0; s < 2; s++) {
         cc_split want = s ? CC_SPLIT_VAL : CC_SPLIT_TRAIN;
-        int started = 0;
+        size_t m = 0;
         for (size_t i = 0; i < n; i++) {
-            if (pts[i].split != want)
-                continue;
             double v = accuracy ? 100 * pts[i].accuracy : pts[i].loss;
-            if (!isfinite(v))
+            if (pts[i].split != want || !isfinite(v))
                 continue;
-            if (!started)
-                cc_buf_printf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" "
-                                   "stroke-linejoin=\"round\" points=\"",
-                              colour[s], s ? "2.2" : "1.6");
-            cc_buf_printf(out, "%s%.1f,%.1f", started ? " " : "", px(&p, (double)pts[i].step),
-                          py(&p, v));
-            started = 1;
+            xy[2 * m] = px(&p, (double)pts[i].step);
+            xy[2 * m + 1] = py(&p, v);
+            m++;
         }
-        if (started)
-            cc_buf_puts(out, "\"/>\n");
-        if (s)
-            for (size_t i = 0; i < n; i++) {
-                double v = accuracy ? 100 * pts[i].accuracy : pts[i].loss;
-                if (pts[i].split == CC_SPLIT_VAL && isfinite(v))
-                    cc_buf_printf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/>\n",
-                                  px(&p, (double)pts[i].step), py(&p, v), colour[1]);
-            }
+        if (m)
+            cc_svg_polyline(svg, xy, m,
+                            &(cc_svg_style){.stroke = curve_role[s],
+                                            .stroke_width = s ? 2.4 : 1.8, .dashed = s && svg->mono});
+        for (size_t i = 0; s && i < m; i++)
+            cc_svg_circle(svg, xy[2 * i], xy[2 * i + 1], 4, &(cc_svg_style){.fill = curve_role[1]});
     }
-    /* legend, inside the panel's top right */
-    double lx = x0 + w - 150, ly = y0 + 12;
-    if (!accuracy)
-        ly = y0 + 12;
-    else
-        ly = y0 + h - 52;
-    cc_buf_printf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"140\" height=\"44\" fill=\"#ffffff\" "
-                       "fill-opacity=\"0.9\" stroke=\"#bbbbbb\"/>\n",
-                  lx, ly);
+    free(xy);
+    /* legend, inside the panel: top right for the loss, bottom right for accuracy */
+    double lx = x0 + w - 160, ly = accuracy ? y0 + h - 62 : y0 + 26;
+    cc_svg_rect(svg, lx, ly, 150, 52,
+                &(cc_svg_style){.fill = CC_SVG_PAPER, .fill_opacity = 0.9, .stroke = CC_SVG_RULE});
     for (int s = 0; s < 2; s++) {
-        double yy = ly + 15 + 18 * s;
-        cc_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                           "stroke-width=\"2.2\"/>\n",
-                      lx + 8, yy, lx + 32, yy, colour[s]);
+        double yy = ly + 17 + 20 * s;
+        cc_svg_line(svg, lx + 8, yy, lx + 36, yy,
+                    &(cc_svg_style){.stroke = curve_role[s], .stroke_width = 2.4,
+                                    .dashed = s && svg->mono});
         if (s)
-            cc_buf_printf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/>\n", lx + 20,
-                          yy, colour[1]);
-        cc_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", lx + 40, yy + 4,
-                      s ? "validation" : "training");
+            cc_svg_circle(svg, lx + 22, yy, 4, &(cc_svg_style){.fill = curve_role[1]});
+        cc_svg_text(svg, lx + 44, yy + 5, &(cc_svg_font){.anchor = -1},
+                    s ? "validation" : "training");
     }
 }
 
 void cc_curves_svg(cc_buf *out, const cc_eval_point *pts, size_t n, const char *title)
 {
-    const double W = 1000, H = 440;
     double xmax = 0;
     for (size_t i = 0; i < n; i++)
         xmax = (double)pts[i].step > xmax ? (double)pts[i].step : xmax;
-    cc_buf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-                       "viewBox=\"0 0 %.0f %.0f\" font-family=\"DejaVu Sans, Helvetica, Arial, "
-                       "sans-serif\" font-size=\"13\">\n",
-                  W, H, W, H);
-    cc_buf_puts(out, "<rect width=\"100%\" height=\"100%\" fill=\"#fafafa\"/>\n");
-    cc_buf_printf(out, "<text x=\"%.1f\" y=\"28\" text-anchor=\"middle\" font-size=\"17\" "
-                       "font-weight=\"bold\">",
-                  W / 2);
-    svg_text_escaped(out, title ? title : "Learning curves");
-    cc_buf_puts(out, "</text>\n");
-    draw_panel(out, pts, n, 80, 70, 390, 300, 0, xmax);
-    draw_panel(out, pts, n, 580, 70, 390, 300, 1, xmax);
-    cc_buf_puts(out, "</svg>\n");
+    const char *t = title ? title : "Learning curves";
+    cc_svg svg;
+    cc_svg_begin(&svg, out, CC_SVG_WIDTH, CC_SVG_HEIGHT, 0, t);
+    cc_svg_text(&svg, CC_SVG_WIDTH / 2, 46, &(cc_svg_font){.size = 24, .bold = 1, .anchor = 0},
+                t);
+    draw_panel(&svg, pts, n, 110, 110, 480, 470, 0, xmax);
+    draw_panel(&svg, pts, n, 750, 110, 480, 470, 1, xmax);
+    cc_svg_end(&svg);
 }

@@ -97,10 +97,12 @@ static void test_log_and_curves(void **state)
     assert_non_null(strstr(s, ">1.4</text>"));
     assert_non_null(strstr(s, ">15</text>"));
     assert_non_null(strstr(s, ">20</text>"));
-    /* the training loss curve: 3 points; x = 80 + step/20 * 390,
-     * y = 370 - (loss - 0.4)/1.6 * 300 */
+    /* the training loss curve: 3 points; x = 110 + step/20 * 480,
+     * y = 580 - (loss - 0.4)/1.6 * 470 */
     const char *pl = strstr(s, "<polyline");
-    assert_non_null(strstr(pl, "points=\"177.5,70.0 275.0,257.5 470.0,351.2\""));
+    assert_non_null(strstr(pl, "points=\"230.0,110.0 350.0,403.8 590.0,550.6\""));
+    /* a 16:9 figure */
+    assert_non_null(strstr(s, "viewBox=\"0 0 1280 720\""));
     cc_buf_free(&b);
 }
 

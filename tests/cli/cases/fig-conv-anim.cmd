@@ -1,0 +1,2 @@
+# without --step: one animated figure, one SMIL-timed group per step (15 cells), no script
+$CONVCALC conv --format svg >"$TMPDIR/a.svg" && tests/cli/svgcheck.sh "$TMPDIR/a.svg" | sed -n '1p; /^Step /p; /^output(/p'; echo "animate elements: $(grep -c '<animate ' "$TMPDIR/a.svg")"; echo "script elements: $(grep -c '<script' "$TMPDIR/a.svg")"; grep -o 'dur="[^"]*" repeatCount="indefinite"' "$TMPDIR/a.svg" | sort | uniq -c

@@ -1,0 +1,1 @@
+$CONVCALC conv --frames "$TMPDIR/x" --step 3
