@@ -86,7 +86,7 @@ static void render(cc_buf *out, const infer_opts *o, cc_net *net, const cc_tenso
         long best = 0;
         cc_buf_printf(out, "%4ld:", i);
         for (long j = 0; j < k; j++) {
-            cc_buf_printf(out, " %.6g", y[i * k + j]);
+            cc_buf_printf(out, " %.5g", y[i * k + j]);
             if (y[i * k + j] > y[i * k + best])
                 best = j;
         }
