@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "convcalc/net.h"
+#include "convcalc/onnx.h"
 #include "convcalc/weights.h"
 
 int cli_is_onnx(const char *path)
@@ -65,8 +66,7 @@ int cli_load_external(cc_net **out, const char *model, const char *weights, long
         if (weights)
             return cc_error_set(err, CC_EINVAL, "--weights is for a structure (spec or PyTorch "
                                                 "repr); an ONNX file carries its own weights");
-        cc_error_source(err, model);
-        return cc_error_set(err, CC_EINVAL, "ONNX models are not read yet");
+        return cc_onnx_load(out, model, NULL, err);
     }
     if (!weights)
         return cc_error_set(err, CC_EINVAL, "no --weights FILE for the structure %s", model);

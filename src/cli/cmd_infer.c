@@ -150,18 +150,14 @@ static int run(const infer_opts *o)
         status = cli_report(&err);
         goto out;
     }
-    const float *y = cc_net_output(net, &nb, &k);
-    float *probs = NULL;
-    size_t nl = cc_net_layer_count(net);
-    cc_net_layer_info last;
-    if (nl && cc_net_layer(net, nl - 1, &last, NULL) == 0 && last.op == CC_OP_SOFTMAX) {
-        probs = malloc((size_t)nb * (size_t)k * sizeof *probs);
-        if (!probs || cc_net_probs(net, probs, &err) != 0) {
-            free(probs);
-            status = cli_report(&err);
-            goto out;
-        }
-        y = probs;
+    cc_net_output(net, &nb, &k);
+    float *y = malloc((size_t)nb * (size_t)k * sizeof *y);
+    if (!y || cc_net_final_output(net, y, &err) != 0) {
+        if (!y)
+            cc_error_set(&err, CC_ENOMEM, "out of memory");
+        free(y);
+        status = cli_report(&err);
+        goto out;
     }
     cc_buf b = {0};
     render(&b, o, net, &t, y, nb, k);
@@ -169,7 +165,7 @@ static int run(const infer_opts *o)
         cli_describe_norm(&b, mean, std, channels);
     status = cli_write_stdout(&b);
     cc_buf_free(&b);
-    free(probs);
+    free(y);
 out:
     cc_net_free(net);
     cc_tensor_file_clear(&t);

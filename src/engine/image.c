@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "convcalc/io.h"
+#include "convcalc/onnx.h"
 #include "convcalc/tensorfile.h"
 
 #define IMG_MAX_SIDE 65536L
@@ -216,6 +217,28 @@ done:
     return rc;
 }
 
+/* ---- ONNX TensorProto (through the ONNX reader) ------------------------------- */
+static int tensor_proto(cc_tensor_file *out, const unsigned char *buf, size_t len,
+                        cc_error *err)
+{
+    long dims[CC_ONNX_MAX_DIMS];
+    int ndim = 0;
+    float *data = NULL;
+    int rc = cc_onnx_tensor_parse(buf, len, &data, dims, &ndim, err);
+    if (rc)
+        return rc;
+    size_t count = 1;
+    for (int d = 0; d < ndim && d < CC_TF_MAX_DIMS; d++) {
+        out->shape[d] = dims[d];
+        count *= (size_t)dims[d];
+    }
+    out->ndim = ndim;
+    out->count = data ? count : 0;
+    out->data = data;
+    memcpy(out->dtype, "F32", 4);
+    return 0;
+}
+
 /* ---- dispatch ------------------------------------------------------------------- */
 int cc_tensor_file_load(cc_tensor_file *out, const char *path, cc_error *err)
 {
@@ -233,7 +256,7 @@ int cc_tensor_file_load(cc_tensor_file *out, const char *path, cc_error *err)
     else if (len >= 2 && buf[0] == 'P' && (buf[1] == '5' || buf[1] == '2'))
         rc = cc_pgm_parse(out, buf, len, err);
     else if (pl > 3 && strcmp(path + pl - 3, ".pb") == 0)
-        rc = cc_error_set(err, CC_EINVAL, "ONNX TensorProto files are not read yet");
+        rc = tensor_proto(out, buf, len, err);
     else
         rc = cc_error_set(err, CC_EINVAL, "at byte 0: not a .npy, .pb, PGM or PNG file");
     free(buf);

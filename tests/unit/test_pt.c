@@ -20,6 +20,7 @@
 #include "convcalc/data.h"
 #include "convcalc/io.h"
 #include "convcalc/net.h"
+#include "convcalc/onnx.h"
 #include "convcalc/stack.h"
 #include "convcalc/tensorfile.h"
 #include "convcalc/train.h"
@@ -229,18 +230,13 @@ static double ref_value(const char *key)
     return v;
 }
 
-static void test_test_accuracy_equals_pytorch(void **state)
+/* The whole test split through net: PyTorch's correct count and loss. */
+static void check_test_accuracy(cc_net *net)
 {
-    (void)state;
-    if (access(CC_FASHION_MNIST_DIR "/t10k-images-idx3-ubyte.gz", R_OK) != 0) {
-        print_message("skipped: no %s\n", CC_FASHION_MNIST_DIR);
-        return;
-    }
     cc_data *d;
     cc_error err;
     assert_int_equal(cc_data_load(&d, "fashion-mnist", &err), 0);
     cc_data_limit(d, 1, 0);
-    cc_net *net = fmnist_net(D "fmnist-bn.pt");
     float mean = (float)ref_value("mean"), std = (float)ref_value("std");
     cc_results res;
     assert_int_equal(cc_net_evaluate_data(net, d, &mean, &std, 1, 500, 1u << CC_SPLIT_TEST, &res,
@@ -251,8 +247,36 @@ static void test_test_accuracy_equals_pytorch(void **state)
     long correct = lround(res.accuracy[CC_SPLIT_TEST] * (double)res.n[CC_SPLIT_TEST]);
     assert_int_equal(correct, (long)ref_value("test_correct"));
     assert_true(fabs(res.loss[CC_SPLIT_TEST] - ref_value("test_loss")) < 1e-4);
-    cc_net_free(net);
     cc_data_free(d);
+}
+
+static void test_test_accuracy_equals_pytorch(void **state)
+{
+    (void)state;
+    if (access(CC_FASHION_MNIST_DIR "/t10k-images-idx3-ubyte.gz", R_OK) != 0) {
+        print_message("skipped: no %s\n", CC_FASHION_MNIST_DIR);
+        return;
+    }
+    cc_net *net = fmnist_net(D "fmnist-bn.pt");
+    check_test_accuracy(net);
+    cc_net_free(net);
+    /* the same model exported to ONNX by torch.onnx.export */
+    cc_error err;
+    assert_int_equal(cc_onnx_load(&net, D "fmnist-bn.onnx", NULL, &err), 0);
+    check_test_accuracy(net);
+    cc_net_free(net);
+}
+
+/* The TensorProto input is the .npy input. */
+static void test_tensor_proto(void **state)
+{
+    (void)state;
+    cc_tensor_file a = npy(D "ref-input.npy"), b = npy(D "ref-input.pb");
+    assert_int_equal(b.ndim, 4);
+    assert_int_equal(a.count, b.count);
+    assert_memory_equal(a.data, b.data, a.count * sizeof(float));
+    cc_tensor_file_clear(&a);
+    cc_tensor_file_clear(&b);
 }
 
 static void test_join_names_problems(void **state)
@@ -344,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_pickle_opcodes),
         cmocka_unit_test(test_reference_outputs),
         cmocka_unit_test(test_test_accuracy_equals_pytorch),
+        cmocka_unit_test(test_tensor_proto),
         cmocka_unit_test(test_join_names_problems),
         cmocka_unit_test(test_npy),
     };
