@@ -11,12 +11,6 @@
 #include "convcalc/onnx.h"
 #include "convcalc/weights.h"
 
-int cli_is_onnx(const char *path)
-{
-    size_t l = strlen(path);
-    return l > 5 && strcmp(path + l - 5, ".onnx") == 0;
-}
-
 int cli_parse_floats(const char *cmd, const char *option, const char *arg, float *out,
                      int max, int *n)
 {

@@ -8,8 +8,7 @@
 
 struct cc_net;
 
-/* Does path name an ONNX file (ends in .onnx)? */
-int cli_is_onnx(const char *path);
+/* (cli_is_onnx, in cli.h, tells an ONNX path.) */
 
 /* Parse "0.5" or "0.485,0.456,0.406" (arg may be NULL: *n = 0) into at
  * most max values; prints the error and returns CLI_USAGE. */
