@@ -222,6 +222,8 @@ typedef struct cc_result {
     cc_grade *grades;
     double score, max_score;
     size_t n_right, n_wrong, n_missing, n_unreadable;
+    char *error;       /* a sheet that could not be graded: why (FILE:LINE:COL:
+                          message), with n == 0; NULL for a graded sheet */
 } cc_result;
 
 /* Grade a whole sheet. An id on the sheet that is not in the set is an
@@ -235,7 +237,8 @@ void cc_result_free(cc_result *r);
 int cc_result_render(cc_buf *out, const cc_exset *set, const cc_result *r,
                      cc_format fmt, cc_error *err);
 /* Several sheets: CSV is the gradebook (one row per sheet, one column per
- * item, a total); text and Markdown add a summary of the most-missed items;
+ * item, a total, and an `error` column when a sheet has an error, whose
+ * row has no points); text and Markdown add a summary of the most-missed items;
  * JSON is an object with `sheets` (each as cc_result_render) and `summary`. */
 int cc_gradebook_render(cc_buf *out, const cc_exset *set,
                         const cc_result *results, size_t n, cc_format fmt,

@@ -85,6 +85,12 @@ typedef enum cc_layer_kind {
                                    selu, relie, plse, stair, hardtan, lhtan):
                                    no parameters, 1 FLOP per value; the
                                    engine does not build it                  */
+    CC_LAYER_MODULE,            /* a PyTorch module counted from its printed
+                                   arguments: .fixed_params/.fixed_buffers,
+                                   its shape by .rule (cc_module_rule)      */
+    CC_LAYER_MUL,               /* previous output * output of .from, the
+                                   C x 1 x 1 side broadcast over H x W
+                                   (squeeze-excitation)                     */
     CC_LAYER_KIND_COUNT
 } cc_layer_kind;
 
@@ -100,6 +106,28 @@ enum {
  * too): a [yolo] or [region] layer keeps its C x H x W input (C must be
  * det_num * (det_classes + det_coords + 1)); a [detection] layer takes a
  * flat input of det_side^2 * ((1 + det_coords) * det_num + det_classes). */
+
+/* How a CC_LAYER_MODULE changes the shape of its input. */
+typedef enum cc_module_rule {
+    CC_RULE_KEEP = 0,     /* the shape is unchanged (norms, PReLU, ...)     */
+    CC_RULE_OPAQUE,       /* not known: shapes after it are not inferred    */
+    CC_RULE_CHANNELS_LAST,/* Permute([0, 2, 3, 1]): C x H x W stays, but
+                             the following layers act on the last axis    */
+    CC_RULE_CHANNELS_FIRST, /* Permute([0, 3, 1, 2]): back               */
+    CC_RULE_UPSAMPLE,     /* rule_arg: out h, out w (0: use the scale),
+                             scale h, scale w                             */
+    CC_RULE_PAD,          /* rule_arg: left, right, top, bottom           */
+    CC_RULE_PIXEL_SHUFFLE,/* rule_arg[0]: upscale factor r: C/r^2 x rH x rW */
+    CC_RULE_PIXEL_UNSHUFFLE, /* rule_arg[0]: r: C*r^2 x H/r x W/r        */
+    CC_RULE_CONV_TRANSPOSE, /* 2-D transposed convolution: kernel, stride,
+                             padding, dilation, groups, filters as conv;
+                             rule_arg[0..1]: output padding h, w          */
+    CC_RULE_POS_EMBED,    /* parameters from the input size: ViT's class
+                             token and position embedding, rule_arg[0] =
+                             patch size, [1] = hidden size                */
+    CC_RULE_UNFLATTEN,    /* Unflatten(1, (C, H, W)): rule_arg C, H, W     */
+    CC_RULE_COUNT
+} cc_module_rule;
 
 /* A shape without the batch dimension. rank 3: C x H x W; rank 1: c
  * features (h = w = 1); rank 0: not known. */
@@ -197,9 +225,26 @@ typedef struct cc_layer {
     long det_num, det_classes, det_coords, det_side; /* detect: anchors,
                              classes, box coordinates, grid side
                              (detection only)                              */
+    /* module (CC_LAYER_MODULE) */
+    int64_t fixed_params; /* parameters its printed arguments fix          */
+    int64_t fixed_buffers;/* buffers (running statistics, tables)          */
+    int rule;             /* cc_module_rule                                */
+    long rule_arg[4];
+    char formula[96];     /* how fixed_params was counted, "" for none     */
+
+    /* every kind */
+    int implied;          /* the layer, or its count, comes from knowing the
+                             source's class (torchvision) rather than from
+                             the text; 2: a layer forward() adds that the
+                             text does not show (an add, a branch start)   */
+    int repeat_call;      /* a module that forward() calls again: its
+                             parameters are counted at the first call      */
 
     /* ---- filled by cc_stack_infer ---- */
     cc_shape in, out;     /* rank 0 when not known                         */
+    int in_last, out_last;/* rank 3 held channels-last (after a PyTorch
+                             Permute): a linear layer or a LayerNorm acts
+                             on C at every H, W position                   */
     cc_layer_counts counts;
 } cc_layer;
 
@@ -319,7 +364,8 @@ int64_t cc_stack_darknet_ops(const cc_stack *s);
 
 /* The stack in the spec language, every layer spelled out with its name,
  * so that cc_stack_parse_spec reads back the same stack (model files keep
- * it this way). */
+ * it this way). CC_EINVAL when a layer has no spec form (CC_LAYER_MODULE,
+ * CC_LAYER_MUL: PyTorch modules the spec language does not have). */
 int cc_stack_to_spec(cc_buf *out, const cc_stack *s);
 
 #ifdef __cplusplus

@@ -225,6 +225,41 @@ void ex_cut(char *out, size_t size, const char *s, size_t max)
     strcpy(out + n, cut ? "..." : "");
 }
 
+/* 1 if s holds an arithmetic operator between numbers ("156 + 2416"). */
+static int has_operator(const char *s)
+{
+    int digit = 0;
+    for (; *s; s++) {
+        if (isdigit((unsigned char)*s))
+            digit = 1;
+        else if (digit && strchr("+*/", *s))
+            return 1;
+        else if (digit && *s == '-' && s[1] == ' ')
+            return 1;
+    }
+    return 0;
+}
+
+/* The part of a cleaned answer that holds the value: after the last '='
+ * (a derivation ending in its result), unless what follows it is itself a
+ * sum and what comes before the first '=' is one number ("61,706 = 156 +
+ * 2416 + ..."). May cut buf. */
+static const char *value_part(char *buf)
+{
+    char *last = strrchr(buf, '=');
+    if (last && has_operator(last + 1)) {
+        char *first = strchr(buf, '=');
+        *first = '\0';
+        int digits = 0;
+        for (const char *q = buf; *q; q++)
+            digits |= isdigit((unsigned char)*q);
+        if (digits && !has_operator(buf))
+            return buf;
+        *first = '=';
+    }
+    return ex_answer_core(buf);
+}
+
 static void why_set(char *why, size_t n, const char *fmt, const char *arg)
 {
     char q[100];
@@ -295,7 +330,7 @@ int ex_parse_size(const char *text, long v[3], char *why, size_t why_size)
         why_set(why, why_size, "'%s' gives more than one value", text);
         return EX_HEDGED;
     }
-    const char *s = skip_label(ex_answer_core(buf));
+    const char *s = skip_label(value_part(buf));
     int n = 0;
     for (;;) {
         size_t k;
@@ -385,7 +420,7 @@ int ex_parse_count(const char *text, int64_t *out, char *why, size_t why_size)
         why_set(why, why_size, "'%s' gives more than one value", text);
         return EX_HEDGED;
     }
-    const char *s = skip_label(ex_answer_core(buf));
+    const char *s = skip_label(value_part(buf));
     if (*s == '-' && isdigit((unsigned char)s[1])) {
         why_set(why, why_size, "'%s' is negative (expected a count)", text);
         return 0;

@@ -37,7 +37,8 @@ typedef struct ex_problem {
     size_t n_choices;
     int key;                /* index of the right choice, -1 none         */
     int key_line, key_col;
-    int partial_cells;      /* `partial: cells`: matrix points per right cell */
+    int partial_cells;      /* `partial:` 1 cells, -1 none, 0 as the set says */
+    char *hint;             /* the form of the answer, made once (exset.c) */
     char *given;            /* the data shown with the prompt             */
 } ex_problem;
 
@@ -128,6 +129,9 @@ int ex_stack_of(struct cc_stack **out, const ex_problem *p, cc_error *err);
 int ex_grade_detail(cc_grade *g, const char *what, const char *expected,
                     const char *given, int ok);
 /* Error position of a parameter's value. */
+/* The form of p's answer with an example that is not its answer ("a
+ * size such as 28x28"); malloc'd, NULL when out of memory (kinds.c). */
+char *ex_problem_hint(const cc_exset *set, const ex_problem *p);
 /* A default prompt from the parameters (kinds.c). */
 int ex_default_prompt(cc_buf *out, const ex_problem *p);
 

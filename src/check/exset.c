@@ -149,6 +149,7 @@ static void problem_free(ex_problem *p)
     free(p->prompt);
     ex_strv_free(p->choices, p->n_choices);
     free(p->given);
+    free(p->hint);
     memset(p, 0, sizeof *p);
 }
 
@@ -208,7 +209,9 @@ int cc_exset_problem(const cc_exset *set, size_t i, cc_exinfo *out)
     out->points = p->points;
     out->prompt = p->prompt ? p->prompt : "";
     out->given = p->given ? p->given : "";
-    out->answer_hint = ex_kind(p->kind)->hint;
+    if (!p->hint) /* made once, from a value that is not the answer */
+        ((ex_problem *)p)->hint = ex_problem_hint(set, p);
+    out->answer_hint = p->hint ? p->hint : ex_kind(p->kind)->hint;
     out->multiline = ex_kind(p->kind)->multiline;
     out->n_choices = p->n_choices;
     out->choices = (const char *const *)p->choices;
@@ -498,10 +501,16 @@ static int parse_text(cc_exset *set, const char *text, size_t len, pctx *c)
                 free(set->intro);
                 set->intro = value;
                 cont = (cont_t){&set->intro, NULL, -1, 0, 1};
+            } else if (strcmp(key, "partial") == 0) {
+                int bad = strcmp(value, "cells") != 0 && strcmp(value, "none") != 0;
+                set->partial_cells = strcmp(value, "cells") == 0;
+                free(value);
+                if (bad)
+                    return perr(c, line, vcol, "bad partial (expected cells or none)");
             } else {
                 free(value);
                 return perr(c, line, 1, "unknown key '%s' before the first problem "
-                                        "(expected title, intro or problem)", key);
+                                        "(expected title, intro, partial or problem)", key);
             }
             continue;
         }
@@ -532,6 +541,14 @@ static int parse_text(cc_exset *set, const char *text, size_t len, pctx *c)
             if (bad)
                 return perr(c, line, vcol, "bad points (expected a number from 0 to 1000)");
             cur->points = v;
+        } else if (strcmp(key, "partial") == 0) {
+            int bad = strcmp(value, "cells") != 0 && strcmp(value, "none") != 0;
+            cur->partial_cells = strcmp(value, "cells") == 0 ? 1 : -1;
+            free(value);
+            if (bad)
+                return perr(c, line, vcol, "bad partial (expected cells or none)");
+            if (cur->has_kind && cur->kind != CC_EX_CONVOLVE)
+                return perr(c, line, 1, "partial credit is for matrix answers (kind convolve)");
         } else if (strcmp(key, "prompt") == 0) {
             free(cur->prompt_raw);
             cur->prompt_raw = value;
@@ -1018,7 +1035,7 @@ static int copy_problem(ex_problem *d, const ex_problem *s)
     d->id = NULL;
     d->params = NULL;
     d->n_params = d->cap_params = 0;
-    d->prompt_raw = d->prompt = d->given = NULL;
+    d->prompt_raw = d->prompt = d->given = d->hint = NULL;
     d->choices = NULL;
     d->n_choices = 0;
     if (!(d->id = ex_strdup(s->id)))

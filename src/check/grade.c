@@ -145,19 +145,25 @@ static void set_mistakes(cc_grade *g, const ex_expect *e, const int *hit, int nh
     }
     ex_mask m = single ? single : pair;
     g->n_mistakes = 0;
+    /* the catalogue's order, with the catch-all off-by-one last */
     for (int k = 1; k < CC_MISTAKE_COUNT; k++)
-        if (m & EX_BIT(k))
+        if (m & EX_BIT(k) && k != CC_MISTAKE_OFF_BY_ONE)
             g->mistakes[g->n_mistakes++] = (cc_mistake)k;
+    if (m & EX_BIT(CC_MISTAKE_OFF_BY_ONE))
+        g->mistakes[g->n_mistakes++] = CC_MISTAKE_OFF_BY_ONE;
     g->mistake = g->n_mistakes ? g->mistakes[0] : CC_MISTAKE_NONE;
 }
 
-/* The student's computation as the first named mistake gives it. */
+/* The student's computation as the first named mistake gives it: one
+ * mistake before a pair, a specific one before the catch-all off-by-one. */
 static const char *mistake_quote(const ex_expect *e, const int *hit, int nhit)
 {
-    for (int pass = 0; pass < 2; pass++)
+    for (int pass = 0; pass < 3; pass++)
         for (int i = 0; i < nhit; i++) {
             const ex_alt *a = &e->alts[hit[i]];
-            if (a->quote[0] && (pass || popcount(a->mask) == 1))
+            int one = popcount(a->mask) == 1;
+            int generic = (a->mask & EX_BIT(CC_MISTAKE_OFF_BY_ONE)) != 0;
+            if (a->quote[0] && (pass == 2 || (one && (pass == 1 || !generic))))
                 return a->quote;
         }
     return NULL;
@@ -175,7 +181,7 @@ int ex_problem_grade(cc_grade *g, const cc_exset *set, const ex_problem *p, cons
     cc_buf exp = {0}, fb = {0};
     ex_expected_line(&exp, &e, p);
     g->derivation = ex_strdup(cc_buf_str(&e.steps));
-    int right = 0, hedged = 0, partial = p->partial_cells || set->partial_cells;
+    int right = 0, hedged = 0, partial = p->partial_cells > 0 || (p->partial_cells == 0 && set->partial_cells);
     char why[256] = "";
     const char *note = NULL;
     cc_buf given = {0}, cells = {0};

@@ -421,6 +421,75 @@ int ex_problem_given(cc_buf *out, const ex_problem *p, cc_format fmt, cc_error *
     }
 }
 
+/* The first of the candidates that is none of the answer's numbers. */
+static long not_answer(const ex_expect *e, const long *cand, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int clash = 0;
+        for (int k = 0; k < e->n; k++)
+            clash |= cand[i] == e->v[k];
+        for (int k = 0; k < e->naccept; k++)
+            clash |= cand[i] == e->accept[k][0] || cand[i] == e->accept[k][1];
+        if (!clash)
+            return cand[i];
+    }
+    return cand[n - 1] + e->v[0] + 1;
+}
+
+char *ex_problem_hint(const cc_exset *set, const ex_problem *p)
+{
+    ex_expect e;
+    cc_error err;
+    cc_buf b = {0};
+    if (ex_solve(&e, set, p, &err) != 0)
+        return ex_strdup(ex_kind(p->kind)->hint);
+    static const long sizes[] = {28, 14, 12, 10, 9, 20}, pads[] = {2, 1, 4, 5};
+    static const long kernels[] = {3, 5, 7, 9, 11};
+    switch (p->kind) {
+    case CC_EX_OUTPUT_SIZE:
+    case CC_EX_POOL_SIZE:
+    case CC_EX_TCONV_SIZE: {
+        long v = not_answer(&e, sizes, 6);
+        cc_buf_printf(&b, "a size such as %ldx%ld (or %ld for a square)", v, v, v);
+        break;
+    }
+    case CC_EX_SAME_PADDING:
+        cc_buf_printf(&b, "the padding on each side, a number such as %ld",
+                      not_answer(&e, pads, 4));
+        break;
+    case CC_EX_KERNEL_SIZE: {
+        long v = not_answer(&e, kernels, 5);
+        cc_buf_printf(&b, "a kernel size such as %ldx%ld (or %ld)", v, v, v);
+        break;
+    }
+    case CC_EX_RECEPTIVE_FIELD: {
+        long v = not_answer(&e, kernels, 5);
+        cc_buf_printf(&b, "a size in input pixels such as %ldx%ld (or %ld)", v, v, v);
+        break;
+    }
+    case CC_EX_STACK_SHAPE: {
+        long v = not_answer(&e, sizes, 6), c = e.n == 3 && e.v[2] == 128 ? 64 : 128;
+        cc_buf_printf(&b, "a shape: height x width x channels, such as %ldx%ldx%ld", v, v, c);
+        break;
+    }
+    case CC_EX_PARAMS:
+    case CC_EX_MACS: {
+        long long v = e.count == 123456 ? 654321 : 123456;
+        cc_buf_printf(&b, "a whole number (%lld, %lld,%03lld and %lld %03lld all count)", v,
+                      v / 1000, v % 1000, v / 1000, v % 1000);
+        break;
+    }
+    case CC_EX_CHOICE:
+        cc_buf_printf(&b, "the letter of one choice, such as %c", e.choice == 0 ? 'b' : 'a');
+        break;
+    default: cc_buf_puts(&b, ex_kind(p->kind)->hint); break;
+    }
+    ex_expect_free(&e);
+    char *r = cc_buf_failed(&b) ? NULL : ex_strdup(cc_buf_str(&b));
+    cc_buf_free(&b);
+    return r;
+}
+
 int ex_default_prompt(cc_buf *out, const ex_problem *p)
 {
     const char *in = ex_value(p, "input"), *k = ex_value(p, "kernel");

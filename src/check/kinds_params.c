@@ -58,7 +58,7 @@ void ex_lcalc_print(cc_buf *b, const ex_lcalc *c)
         case 4: cc_buf_printf(b, "%lld*%lld", kh, kw); break;
         case 5: cc_buf_printf(b, "%lld*%lld + 1", kh, kw); break;
         case 6: cc_buf_printf(b, "(%lld*%lld*%lld + 1) * %lld", kh, kw, co, co); break;
-        default: cc_buf_puts(b, "no parameters"); return;
+        default: cc_buf_puts(b, "0"); return;
         }
         break;
     default: break;

@@ -77,7 +77,7 @@ void ex_size_print(cc_buf *b, const ex_sizecalc *c)
     else
         snprintf(pad, sizeof pad, "%ld + %ld", c->pb, c->pe);
     if (c->kind == CC_EX_TCONV_SIZE) {
-        cc_buf_printf(b, "(%ld - 1)*%ld - %s%s%s + %ld*(%ld - 1) + %ld", c->in, c->s,
+        cc_buf_printf(b, "(%ld - 1)*%ld - %s%s%s + %ld*(%ld - 1) + %ld (output_padding)", c->in, c->s,
                       c->pb == c->pe ? "" : "(", pad, c->pb == c->pe ? "" : ")", c->d, c->k,
                       c->op);
     } else {

@@ -223,6 +223,10 @@ static cJSON *result_json(const cc_exset *set, const cc_result *r)
     if (!o)
         return NULL;
     cJSON_AddStringToObject(o, "sheet", r->name ? r->name : "");
+    if (r->error) {
+        cJSON_AddStringToObject(o, "error", r->error);
+        return o;
+    }
     if (set->variant)
         cJSON_AddStringToObject(o, "variant", set->variant);
     else
@@ -293,6 +297,11 @@ static int put_json(cc_buf *out, cJSON *o, cc_error *err)
 static void result_text(cc_buf *out, const cc_exset *set, const cc_result *r, int md)
 {
     char sc[32], mx[32];
+    if (r->error) {
+        cc_buf_printf(out, md ? "## %s: not graded\n\n%s\n" : "%s: not graded: %s\n", r->name,
+                      r->error);
+        return;
+    }
     cc_fmt_num(sc, sizeof sc, r->score, 4);
     cc_fmt_num(mx, sizeof mx, r->max_score, 4);
     if (md)
@@ -416,16 +425,27 @@ int cc_gradebook_render(cc_buf *out, const cc_exset *set, const cc_result *rs, s
             cc_buf_putc(out, ',');
             csv_field(out, set->p[i].id);
         }
-        cc_buf_puts(out, ",total,max\n");
+        int errors = 0;
+        for (size_t s = 0; s < n; s++)
+            errors |= rs[s].error != NULL;
+        cc_buf_puts(out, errors ? ",total,max,error\n" : ",total,max\n");
         for (size_t s = 0; s < n; s++) {
             csv_field(out, rs[s].name ? rs[s].name : "");
+            if (rs[s].error) {
+                for (size_t i = 0; i < set->n + 2; i++)
+                    cc_buf_putc(out, ',');
+                cc_buf_putc(out, ',');
+                csv_field(out, rs[s].error);
+                cc_buf_putc(out, '\n');
+                continue;
+            }
             for (size_t i = 0; i < rs[s].n; i++) {
                 char t[32];
                 cc_buf_printf(out, ",%s", cc_fmt_num(t, sizeof t, rs[s].grades[i].points, 4));
             }
             char a[32], b[32];
-            cc_buf_printf(out, ",%s,%s\n", cc_fmt_num(a, sizeof a, rs[s].score, 4),
-                          cc_fmt_num(b, sizeof b, rs[s].max_score, 4));
+            cc_buf_printf(out, ",%s,%s%s\n", cc_fmt_num(a, sizeof a, rs[s].score, 4),
+                          cc_fmt_num(b, sizeof b, rs[s].max_score, 4), errors ? "," : "");
         }
     } else if (fmt == CC_FORMAT_JSON) {
         cJSON *o = cJSON_CreateObject();
@@ -462,6 +482,11 @@ int cc_gradebook_render(cc_buf *out, const cc_exset *set, const cc_result *rs, s
             cc_buf_putc(out, '\n');
         }
         for (size_t s = 0; s < n; s++) {
+            if (rs[s].error) {
+                cc_buf_printf(out, md ? "| %s | not graded: %s |\n" : "  %s\n        not graded: %s\n",
+                              rs[s].name, rs[s].error);
+                continue;
+            }
             cc_buf_printf(out, md ? "| %s |" : "  %s\n       ", rs[s].name);
             for (size_t i = 0; i < rs[s].n; i++) {
                 char t[32];

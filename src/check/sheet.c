@@ -258,6 +258,7 @@ void cc_result_free(cc_result *r)
         cc_grade_free(&r->grades[i]);
     free(r->grades);
     free(r->name);
+    free(r->error);
     memset(r, 0, sizeof *r);
 }
 

@@ -23,8 +23,12 @@ static const char *usage_text =
     "                   one row per sheet, one column per item, a total; the\n"
     "                   most-missed summary then goes to standard error)\n"
     "\n"
-    "Exit status: 0 every answer right, 1 some answer wrong or missing, 2 bad\n"
-    "usage or an unreadable set or sheet, 3 I/O failure.\n";
+    "Every readable sheet is graded; a sheet that cannot be read or graded is\n"
+    "reported, gets a row naming its error, and the run ends with status 2.\n"
+    "\n"
+    "Exit status: 0 every answer right, 1 some answer wrong, missing or\n"
+    "unreadable, 2 bad usage or a set or sheet that could not be read, 3 I/O\n"
+    "failure.\n";
 
 /* The sheet's name for the gradebook: its file name without directory and
  * extension. */
@@ -126,10 +130,13 @@ int cmd_check(int argc, char **argv)
     cc_exset *shown = NULL; /* the set whose ids head the report */
     cc_exset **owned = calloc(nsheets, sizeof *owned);
     size_t nowned = 0;
-    for (size_t s = 0; s < nsheets && !rc; s++) {
+    int worst = CLI_OK; /* the worst status of a sheet that could not be graded */
+    size_t ngraded = 0;
+    for (size_t s = 0; s < nsheets; s++) {
         char *text = NULL, *label = sheet_label(sheets[s]), *dir = dir_of(sheets[s]);
         size_t len;
         cc_sheet *sheet = NULL;
+        cc_error_clear(&err);
         if (!label || !dir || !owned) {
             rc = cc_error_set(&err, CC_ENOMEM, "out of memory");
         } else {
@@ -139,6 +146,9 @@ int cmd_check(int argc, char **argv)
             rc = cc_sheet_parse(&sheet, text, len, !strcmp(sheets[s], "-") ? "<stdin>" : sheets[s],
                                 &err);
         }
+        if (!rc && cc_sheet_count(sheet) == 0)
+            fprintf(stderr, "convcalc: %s: warning: the sheet has no answers (every item is "
+                            "graded missing)\n", sheets[s]);
         const cc_exset *set = base;
         if (!rc) {
             const char *vid = variant ? variant : cc_sheet_variant(sheet);
@@ -158,16 +168,37 @@ int cmd_check(int argc, char **argv)
         }
         if (!rc) {
             nres++;
+            ngraded++;
             if (!shown)
                 shown = (cc_exset *)set;
+        } else {
+            /* report it, give it a row naming its error, and go on */
+            if (!err.source[0])
+                cc_error_source(&err, sheets[s]);
+            int st = cli_report(&err);
+            if (st == CLI_FAILURE || worst == CLI_OK)
+                worst = st;
+            cc_buf msg = {0};
+            cc_buf_printf(&msg, "%s", err.source);
+            if (err.line > 0)
+                cc_buf_printf(&msg, err.col > 0 ? ":%d:%d" : ":%d", err.line, err.col);
+            cc_buf_printf(&msg, ": %s", err.msg[0] ? err.msg : cc_strerror(err.code));
+            cc_result *r = &results[nres++];
+            memset(r, 0, sizeof *r);
+            r->name = label ? strdup(label) : NULL;
+            r->error = strdup(cc_buf_str(&msg));
+            cc_buf_free(&msg);
+            rc = 0;
         }
         cc_sheet_free(sheet);
         free(text);
         free(label);
         free(dir);
     }
-    if (rc) {
-        status = cli_report(&err);
+    if (!shown)
+        shown = base;
+    if (ngraded == 0 || (nsheets == 1 && worst != CLI_OK)) {
+        status = worst; /* nothing graded: the errors said it all */
     } else {
         cc_buf out = {0};
         if (nres == 1 && fmt != CC_FORMAT_CSV)
@@ -191,6 +222,9 @@ int cmd_check(int argc, char **argv)
             for (size_t s = 0; s < nres; s++)
                 if (results[s].n_wrong || results[s].n_missing || results[s].n_unreadable)
                     status = CLI_WRONG;
+        if (status == CLI_OK || status == CLI_WRONG)
+            if (worst != CLI_OK)
+                status = worst; /* a sheet could not be graded: exit 2 (3 for I/O) */
     }
     for (size_t s = 0; s < nres; s++)
         cc_result_free(&results[s]);

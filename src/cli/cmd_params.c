@@ -394,7 +394,10 @@ int cmd_params(int argc, char **argv)
     }
     if (to_spec) {
         rc = cc_stack_to_spec(&out, s);
-        if (rc)
+        if (rc == CC_EINVAL)
+            cc_error_set(&err, rc, "the spec language has no form for some of its modules "
+                         "(PyTorch modules such as GroupNorm or LSTM)");
+        else if (rc)
             cc_error_set(&err, rc, "out of memory");
     } else if (svg) {
         svg_opts.title = shown;

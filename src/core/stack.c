@@ -43,6 +43,8 @@ static const char *const kind_names[CC_LAYER_KIND_COUNT] = {
     [CC_LAYER_RECURRENT] = "recurrent",
     [CC_LAYER_DETECT] = "detect",
     [CC_LAYER_ACTIVATION] = "activation",
+    [CC_LAYER_MODULE] = "module",
+    [CC_LAYER_MUL] = "mul",
 };
 
 const char *cc_layer_kind_name(cc_layer_kind kind)
@@ -254,7 +256,7 @@ static long bn_features(const cc_layer *l)
 
 static long linear_in(const cc_layer *l)
 {
-    if (l->in.rank == 1)
+    if (l->in.rank == 1 || (l->in.rank == 3 && l->in_last))
         return l->in.c;
     if (l->in.rank == 3) {
         int64_t n = (int64_t)l->in.c * l->in.h * l->in.w;
@@ -311,6 +313,10 @@ void cc_layer_param_formula(cc_buf *out, const cc_layer *l, int keras)
     case CC_LAYER_LOCAL:
     case CC_LAYER_RECURRENT:
         cc_stack_more_formula(out, l, l->in.rank ? elements(&l->in) : -1, conv_in(l), l->out);
+        return;
+    case CC_LAYER_MODULE:
+        if (!l->repeat_call)
+            cc_buf_puts(out, l->formula);
         return;
     default:
         return;
@@ -380,9 +386,19 @@ static int count_params(cc_layer *l)
         }
         break;
     }
+    case CC_LAYER_MODULE:
+        if (l->fixed_params < 0 || l->fixed_buffers < 0) {
+            k->params = k->trainable = k->non_trainable = k->buffers = -1;
+            return 0;
+        }
+        p = l->fixed_params;
+        buf = l->fixed_buffers;
+        break;
     default:
         break;
     }
+    if (l->repeat_call)
+        p = buf = 0;
     k->params = p;
     k->buffers = buf;
     if (l->frozen)
@@ -813,6 +829,19 @@ static int infer_layer(cc_stack *s, size_t i, long *rf_h, long *rf_w, long *j_h,
         break;
     case CC_LAYER_LINEAR: {
         long nin;
+        if (in.rank == 3 && l->in_last) {
+            /* channels-last (after a Permute): the same weights at every
+             * H, W position */
+            if (l->in_features > 0 && l->in_features != in.c)
+                return shape_err(err, l, "%s expects %ld inputs but %s gives %ld channels (%s)",
+                                 nb, l->in_features, from, in.c, shs);
+            o.c = l->out_features;
+            n_out = elements(&o);
+            if (n_out < 0 || cc_i64_mul(n_out, in.c, &macs) ||
+                cc_i64_mul(2 * (int64_t)in.c - 1 + (l->bias ? 1 : 0), n_out, &flops))
+                return shape_err(err, l, "%s: the operation count overflows", nb);
+            break;
+        }
         if (in.rank == 3 && !l->flatten_input)
             return shape_err(err, l,
                              "%s needs a flat input but %s gives %s (add a flatten layer "
@@ -966,11 +995,22 @@ static int infer_layer(cc_stack *s, size_t i, long *rf_h, long *rf_w, long *j_h,
         jw = st.jump_w;
         break;
     }
+    case CC_LAYER_MODULE:
+    case CC_LAYER_MUL: {
+        int rc = cc__module_infer(s, i, &o, &n_out, &macs, &flops, err);
+        if (rc)
+            return rc;
+        if (o.rank == 1 || o.h != in.h || o.w != in.w)
+            rh = rw = -1;
+        break;
+    }
     default:
         return cc_error_at(err, CC_EINTERNAL, l->line, l->col, "unknown layer kind %d",
                            (int)l->kind);
     }
     l->out = o;
+    if (l->kind != CC_LAYER_MODULE)
+        l->out_last = o.rank == 3 && l->in_last;
     if (count_params(l))
         return shape_err(err, l, "%s: the parameter count overflows", nb);
     l->counts.macs = macs;
@@ -1077,7 +1117,8 @@ static int infer_chain(cc_stack *s, cc_error *err)
     for (size_t i = 0; i < s->n; i++) {
         cc_layer *l = &s->layers[i];
         l->in = i == 0 ? s->input : s->layers[i - 1].out;
-        if (l->in.rank == 3 && flattens_before(s, i)) {
+        l->in_last = i > 0 && l->in.rank == 3 && s->layers[i - 1].out_last;
+        if (l->in.rank == 3 && !l->in_last && flattens_before(s, i)) {
             int64_t e = elements(&l->in);
             if (e > 0 && e <= (int64_t)CC_DIM_MAX)
                 l->in = (cc_shape){1, (long)e, 1, 1};
@@ -1098,6 +1139,7 @@ int cc_stack_infer(cc_stack *s, cc_error *err)
         l->in = l->out = (cc_shape){0, 0, 0, 0};
         memset(&l->counts, 0, sizeof l->counts);
     }
+    cc__module_prepare(s);
     if (s->input.rank == 0) {
         const cc_layer *u = first_undeclared(s);
         if (u) {
@@ -1123,7 +1165,8 @@ int cc_stack_infer(cc_stack *s, cc_error *err)
                      "(they fit together that way); parameters are exact either way");
         return 0;
     }
-    if (rc == CC_ESHAPE && s->custom_modules && !first_undeclared(s)) {
+    if (rc == CC_ESHAPE && (s->custom_modules || cc__stack_has_opaque(s)) &&
+        !first_undeclared(s)) {
         rc = infer_declared(s, err);
         if (rc)
             return rc;
@@ -1187,6 +1230,9 @@ static int name_is_plain(const char *n)
 
 int cc_stack_to_spec(cc_buf *out, const cc_stack *s)
 {
+    for (size_t i = 0; i < s->n; i++)
+        if (s->layers[i].kind == CC_LAYER_MODULE || s->layers[i].kind == CC_LAYER_MUL)
+            return CC_EINVAL;
     if (s->input.rank == 3)
         cc_buf_printf(out, "input %ldx%ldx%ld\n", s->input.h, s->input.w, s->input.c);
     else if (s->input.rank == 1)

@@ -1,0 +1,195 @@
+/* import_torch_blocks.c - containers whose class the reader knows:
+ * parameters their repr does not print (MultiheadAttention's in_proj,
+ * ViT's class token and position embedding, Swin's relative position
+ * tables, ConvNeXt's layer scale, MaxViT's tables, SSD's L2 norm scale),
+ * each added as a layer marked `implied`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "import_torch_priv.h"
+
+static int child(const tparser *tp, int idx, const char *name)
+{
+    for (int c = tp->nodes[idx].first_child; c >= 0; c = tp->nodes[c].next_sibling)
+        if (strcmp(tp->nodes[c].name, name) == 0)
+            return c;
+    return -1;
+}
+
+/* The layer of leaf node c (a scratch parse), 0 or an error. */
+static int leaf_of(tparser *tp, int c, cc_layer *l)
+{
+    if (c < 0 || tp->nodes[c].is_container)
+        return -1;
+    size_t notes = tp->s->n_notes;
+    int rc = tt_leaf_layer(tp, &tp->nodes[c], l);
+    tp->s->n_notes = notes; /* its warnings come when it is walked */
+    return rc;
+}
+
+/* The first Conv2d leaf under idx, depth first. */
+static int first_conv(tparser *tp, int idx, cc_layer *l)
+{
+    for (int c = tp->nodes[idx].first_child; c >= 0; c = tp->nodes[c].next_sibling) {
+        if (tp->nodes[c].is_container) {
+            if (first_conv(tp, c, l) == 0)
+                return 0;
+        } else if (strcmp(tp->nodes[c].type, "Conv2d") == 0 && leaf_of(tp, c, l) == 0) {
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Append an implied parameter layer `prefix.what`. */
+static int hidden(tparser *tp, const char *prefix, const char *what, int depth,
+                  const tnode *at, int64_t params, int64_t buffers, long channels,
+                  const char *formula)
+{
+    cc_layer l;
+    cc_layer_init(&l, CC_LAYER_MODULE);
+    l.rule = CC_RULE_KEEP;
+    l.rule_arg[0] = channels;
+    l.rule_arg[3] = 1; /* a table or a scale: no FLOPs of its own counted */
+    l.fixed_params = params;
+    l.fixed_buffers = buffers;
+    l.implied = 1;
+    l.line = at->line;
+    l.col = at->col;
+    l.depth = depth + 1;
+    snprintf(l.name, sizeof l.name, "%s%s%s", prefix, prefix[0] ? "." : "", what);
+    snprintf(l.type, sizeof l.type, "(%.36s)", at->type);
+    snprintf(l.formula, sizeof l.formula, "%s", formula);
+    return tt_add(tp, &l);
+}
+
+/* MultiheadAttention: in_proj (3E x E weight, 3E bias), hidden behind the
+ * printed out_proj (E = out_proj's in_features; its bias tells bias). */
+static int mha(tparser *tp, int idx, const char *name, int depth)
+{
+    cc_layer o;
+    if (leaf_of(tp, child(tp, idx, "out_proj"), &o) || o.kind != CC_LAYER_LINEAR)
+        return tt_walk_children(tp, idx, name, depth);
+    long e = o.in_features;
+    int64_t p = 3 * (int64_t)e * e + (o.bias ? 3 * (int64_t)e : 0);
+    char f[96];
+    snprintf(f, sizeof f, "3*%ld*%ld%s = %lld", e, e, o.bias ? " + 3*bias" : "", (long long)p);
+    int rc = hidden(tp, name, "in_proj", depth, &tp->nodes[idx], p, 0, 0, f);
+    return rc ? rc : tt_walk_children(tp, idx, name, depth);
+}
+
+/* VisionTransformer: class token (D) and the encoder's position embedding
+ * ((H/p * W/p + 1) x D), from the input size and conv_proj. */
+static int vit(tparser *tp, int idx, const char *name, int depth)
+{
+    cc_layer c;
+    if (leaf_of(tp, child(tp, idx, "conv_proj"), &c) || c.kind != CC_LAYER_CONV)
+        return tt_walk_children(tp, idx, name, depth);
+    for (int k = tp->nodes[idx].first_child; k >= 0; k = tp->nodes[k].next_sibling) {
+        int rc;
+        if (strcmp(tp->nodes[k].name, "encoder") == 0) {
+            cc_layer l;
+            cc_layer_init(&l, CC_LAYER_MODULE);
+            l.rule = CC_RULE_POS_EMBED;
+            l.rule_arg[0] = c.kernel_h;
+            l.rule_arg[1] = c.filters;
+            l.fixed_params = -1;
+            l.implied = 1;
+            l.line = tp->nodes[k].line;
+            l.col = tp->nodes[k].col;
+            l.depth = depth + 1;
+            snprintf(l.name, sizeof l.name, "%s%sclass_token+encoder.pos_embedding", name,
+                     name[0] ? "." : "");
+            snprintf(l.type, sizeof l.type, "(VisionTransformer)");
+            if ((rc = tt_add(tp, &l)))
+                return rc;
+        }
+        if ((rc = tt_walk(tp, k, name, depth + 1)))
+            return rc;
+    }
+    return 0;
+}
+
+/* Swin's ShiftedWindowAttention(V2) and MaxViT's
+ * RelativePositionalMultiHeadAttention: torchvision builds them with
+ * 32 channels per head and windows of 7 (Swin, MaxViT) or 8 (Swin v2). */
+static int window_attention(tparser *tp, int idx, const char *name, int depth, int v2)
+{
+    cc_layer q;
+    int rc = tt_walk_children(tp, idx, name, depth);
+    int c = child(tp, idx, "qkv");
+    if (c < 0)
+        c = child(tp, idx, "to_qkv");
+    if (rc || leaf_of(tp, c, &q) || q.kind != CC_LAYER_LINEAR || q.in_features % 32)
+        return rc;
+    long heads = q.in_features / 32, w = v2 ? 8 : 7, t = (2 * w - 1) * (2 * w - 1);
+    char f[96];
+    if (v2) {
+        snprintf(f, sizeof f, "%ld heads (logit scale)", heads);
+        return hidden(tp, name, "logit_scale", depth, &tp->nodes[idx], heads,
+                      2 * t + w * w * w * w, 0, f);
+    }
+    snprintf(f, sizeof f, "(2*%ld-1)^2 * %ld heads = %lld", w, heads, (long long)t * heads);
+    return hidden(tp, name, "relative_position_bias_table", depth, &tp->nodes[idx],
+                  (int64_t)t * heads, (int64_t)w * w * w * w, 0, f);
+}
+
+/* ConvNeXt's CNBlock: layer_scale (C x 1 x 1) multiplies the block's
+ * output. */
+static int cnblock(tparser *tp, int idx, const char *name, int depth)
+{
+    cc_layer c;
+    int b = child(tp, idx, "block");
+    if (b < 0 || first_conv(tp, b, &c))
+        return tt_walk_children(tp, idx, name, depth);
+    char f[96];
+    snprintf(f, sizeof f, "%ld", c.filters);
+    for (int k = tp->nodes[idx].first_child; k >= 0; k = tp->nodes[k].next_sibling) {
+        int rc = tt_walk(tp, k, name, depth + 1);
+        if (!rc && k == b)
+            rc = hidden(tp, name, "layer_scale", depth, &tp->nodes[idx], c.filters, 0,
+                        c.filters, f);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* SSD's VGG feature extractor: an L2 norm scale per channel of conv4_3. */
+static int ssd_vgg(tparser *tp, int idx, const char *name, int depth)
+{
+    int f = child(tp, idx, "features");
+    int rc = tt_walk_children(tp, idx, name, depth);
+    if (rc || f < 0)
+        return rc;
+    /* the last conv of "features" gives conv4_3's channels */
+    long ch = 0;
+    for (int k = tp->nodes[f].first_child; k >= 0; k = tp->nodes[k].next_sibling) {
+        cc_layer l;
+        if (strcmp(tp->nodes[k].type, "Conv2d") == 0 && leaf_of(tp, k, &l) == 0)
+            ch = l.filters;
+    }
+    char fm[32];
+    snprintf(fm, sizeof fm, "%ld", ch);
+    return ch ? hidden(tp, name, "scale_weight", depth, &tp->nodes[idx], ch, 0, 0, fm) : 0;
+}
+
+int tt_block(tparser *tp, int idx, const char *name, int depth, int *handled)
+{
+    const char *t = tp->nodes[idx].type;
+    *handled = 1;
+    if (!strcmp(t, "MultiheadAttention"))
+        return mha(tp, idx, name, depth);
+    if (!strcmp(t, "VisionTransformer"))
+        return vit(tp, idx, name, depth);
+    if (!strcmp(t, "ShiftedWindowAttention") || !strcmp(t, "RelativePositionalMultiHeadAttention"))
+        return window_attention(tp, idx, name, depth, 0);
+    if (!strcmp(t, "ShiftedWindowAttentionV2"))
+        return window_attention(tp, idx, name, depth, 1);
+    if (!strcmp(t, "CNBlock"))
+        return cnblock(tp, idx, name, depth);
+    if (!strcmp(t, "SSDFeatureExtractorVGG"))
+        return ssd_vgg(tp, idx, name, depth);
+    *handled = 0;
+    return 0;
+}

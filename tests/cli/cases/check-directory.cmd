@@ -1,0 +1,1 @@
+$CONVCALC check cnn-basics tests/cli/data
