@@ -17,7 +17,7 @@ WARN     = -Wall -Wextra -Werror
 INCS     = -Iinclude -Isrc
 DEFS     = -DCONVCALC_VERSION='"$(VERSION)"' -DCONVCALC_DATADIR='"$(DATADIR)"'
 CFLAGS  ?= -O2 -g
-LIBS     = -lncursesw -ltinfo -lopenblas -ldnnl -lgomp -lcjson -lz -lm -lpthread
+LIBS     = -lprotobuf-c -lncursesw -ltinfo -lopenblas -ldnnl -lgomp -lcjson -lz -lm -lpthread
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Debian packages: what building, testing and the default data set need.
@@ -25,16 +25,20 @@ DEB_PKGS = gcc make libc6-dev pkg-config libncurses-dev libcmocka-dev zlib1g-dev
            libopenblas-dev libdnnl-dev libcjson-dev tmux valgrind dataset-fashion-mnist \
            libonnx-testdata texlive-latex-base texlive-latex-recommended \
            libxml2-utils librsvg2-bin
+# ONNX: C for Debian's onnx.proto is generated at build time by protoc-c.
+DEB_PKGS += libprotobuf-c-dev protobuf-c-compiler libonnx-dev
 
 LIB_SRC  = $(wildcard src/core/*.c src/engine/*.c src/check/*.c)
 FE_SRC   = $(filter-out src/cli/main.c,$(wildcard src/cli/*.c src/tui/*.c))
 TEST_SRC = $(wildcard tests/unit/test_*.c)
-HDRS     = $(wildcard include/convcalc/*.h src/*/*.h tests/unit/*.h)
+HDRS     = $(wildcard include/convcalc/*.h src/*/*.h tests/unit/*.h) build/gen/onnx.pb-c.h
+ONNX_PROTO = /usr/include/onnx/onnx.proto
+INCS    += -Ibuild/gen
 
 # Release objects (PIC, for both libraries) and sanitizer objects for tests.
-OBJ      = $(LIB_SRC:%.c=build/obj/%.o)
+OBJ      = $(LIB_SRC:%.c=build/obj/%.o) build/obj/gen/onnx.pb-c.o
 FE_OBJ   = $(FE_SRC:%.c=build/obj/%.o)
-AOBJ     = $(LIB_SRC:%.c=build/asan/obj/%.o)
+AOBJ     = $(LIB_SRC:%.c=build/asan/obj/%.o) build/asan/obj/gen/onnx.pb-c.o
 AFE_OBJ  = $(FE_SRC:%.c=build/asan/obj/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 
@@ -52,7 +56,7 @@ SMOKE_SECONDS ?= 2
 FUZZ_CC      = clang
 FUZZ_SAN     = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 FUZZ_PKGS    = clang libclang-rt-14-dev
-FOBJ         = $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+FOBJ         = $(LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/onnx.pb-c.o
 
 .PHONY: all run test unit cli-test tui-test valgrind deps install uninstall clean bench \
         fuzz fuzz-smoke fuzz-deps
@@ -80,6 +84,23 @@ $(CONFIG_STAMP): FORCE
 	@mkdir -p build; echo "$(DATADIR) $(VERSION)" | cmp -s - $@ || echo "$(DATADIR) $(VERSION)" > $@
 .PHONY: FORCE
 FORCE:
+
+# The protobuf-c code for onnx.proto (generated, so built without -Werror).
+build/gen/onnx.pb-c.c build/gen/onnx.pb-c.h: | deps
+	@mkdir -p build/gen
+	protoc-c --c_out=build/gen --proto_path=$(dir $(ONNX_PROTO)) $(notdir $(ONNX_PROTO))
+
+build/obj/gen/onnx.pb-c.o: build/gen/onnx.pb-c.c build/gen/onnx.pb-c.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(CFLAGS) -fPIC -Ibuild/gen -c $< -o $@
+
+build/asan/obj/gen/onnx.pb-c.o: build/gen/onnx.pb-c.c build/gen/onnx.pb-c.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -O1 -g $(SANITIZE) -Ibuild/gen -c $< -o $@
+
+build/fuzz/obj/gen/onnx.pb-c.o: build/gen/onnx.pb-c.c build/gen/onnx.pb-c.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CSTD) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Ibuild/gen -c $< -o $@
 
 build/obj/%.o: %.c $(HDRS) $(CONFIG_STAMP) | deps
 	@mkdir -p $(dir $@)
