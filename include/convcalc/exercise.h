@@ -85,6 +85,11 @@ int cc_exset_variant(cc_exset **out, const cc_exset *base,
 
 void cc_exset_free(cc_exset *set);
 
+/* Results tables: grade a model trained on a subset (convcalc train
+ * --limit, recorded in the model file) on the images it was evaluated on,
+ * not the whole data set. Off by default; variants made afterwards keep it. */
+void cc_exset_set_as_trained(cc_exset *set, int on);
+
 const char *cc_exset_title(const cc_exset *set);   /* never NULL */
 const char *cc_exset_intro(const cc_exset *set);   /* "" when none */
 const char *cc_exset_variant_id(const cc_exset *set); /* NULL: the original */

@@ -168,6 +168,12 @@ void cc_model_free(cc_model *m);
  * model file or the data file. */
 int cc_model_evaluate(const char *model_path, const char *source, long batch, int threads,
                       cc_results *out, int64_t **confusion, int *classes, cc_error *err);
+/* The same on the first max_train training images (split into training and
+ * validation as the model's run split them) and the first max_test test
+ * images, as `convcalc train --limit` trains (0: all). */
+int cc_model_evaluate_subset(const char *model_path, const char *source, size_t max_train,
+                             size_t max_test, long batch, int threads, cc_results *out,
+                             int64_t **confusion, int *classes, cc_error *err);
 
 /* ---- reports ------------------------------------------------------------------------ */
 /* The results table: rows Loss and Accuracy, columns Training, Validation,

@@ -49,6 +49,7 @@ struct cc_exset {
     char *basedir;
     char *variant;          /* NULL for the original numbers              */
     int partial_cells;      /* `partial: cells` in the header: every matrix item */
+    int results_as_trained; /* results: evaluate on the model's own subset */
     ex_problem *p;
     size_t n, cap;
 };

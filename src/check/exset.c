@@ -198,6 +198,12 @@ long cc_exset_find(const cc_exset *set, const char *id)
     return -1;
 }
 
+void cc_exset_set_as_trained(cc_exset *set, int on)
+{
+    if (set)
+        set->results_as_trained = on != 0;
+}
+
 int cc_exset_problem(const cc_exset *set, size_t i, cc_exinfo *out)
 {
     if (!set || i >= set->n || !out)
@@ -1094,6 +1100,8 @@ int ex_copy(cc_exset **out, const cc_exset *src, cc_error *err)
         (src->basedir && !(d->basedir = ex_strdup(src->basedir))) ||
         (src->variant && !(d->variant = ex_strdup(src->variant))))
         rc = CC_ENOMEM;
+    d->partial_cells = src->partial_cells;
+    d->results_as_trained = src->results_as_trained;
     if (!rc && src->n) {
         d->p = calloc(src->n, sizeof *d->p);
         if (!d->p)

@@ -12,6 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <cjson/cJSON.h>
+
+#include "convcalc/model.h"
 #include "convcalc/stack.h"
 #include "convcalc/train.h"
 
@@ -227,11 +230,34 @@ static int same_stack(const cc_stack *want, const cc_stack *got, char *why, size
     return 1;
 }
 
+/* The split sizes the training run recorded in the model file
+ * (convcalc.results: train, validation, test images). Returns 1 when
+ * found. */
+static int recorded_images(const char *path, size_t n[3])
+{
+    cc_safetensors *st = NULL;
+    cc_error e;
+    cc_error_clear(&e);
+    if (cc_st_load(&st, path, &e) != 0)
+        return 0;
+    const char *meta = cc_st_meta(st, "convcalc.results");
+    cJSON *j = meta ? cJSON_Parse(meta) : NULL;
+    static const char *const keys[3] = {"train", "validation", "test"};
+    int found = j != NULL;
+    for (int k = 0; j && k < 3; k++) {
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(j, keys[k]);
+        const cJSON *im = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, "images") : NULL;
+        n[k] = cJSON_IsNumber(im) && im->valuedouble >= 0 ? (size_t)im->valuedouble : 0;
+    }
+    cJSON_Delete(j);
+    cc_st_free(st);
+    return found;
+}
+
 int ex_results_grade(cc_grade *g, cc_buf *fb, cc_buf *given, const cc_exset *set,
                      const ex_problem *p, const char *answer, const char *basedir, int *right,
                      char *why, size_t why_size, cc_error *err)
 {
-    (void)set;
     *right = 0;
     double tol;
     int rc = tolerance_of(p, &tol, err);
@@ -303,7 +329,31 @@ int ex_results_grade(cc_grade *g, cc_buf *fb, cc_buf *given, const cc_exset *set
     cc_results res;
     memset(&res, 0, sizeof res);
     cc_error_clear(&e2);
-    if (cc_model_evaluate(path, ex_value(p, "data"), 256, 1, &res, NULL, NULL, &e2) != 0) {
+    int rc2 = cc_model_evaluate(path, ex_value(p, "data"), 256, 1, &res, NULL, NULL, &e2);
+    size_t rec[3];
+    if (!rc2 && recorded_images(path, rec) &&
+        (rec[0] + rec[1] < res.n[0] + res.n[1] || (rec[2] && rec[2] < res.n[2]))) {
+        /* trained (and evaluated) on the first images only: --limit */
+        cc_buf_printf(fb, "The model was trained on a subset: its file records %zu training, "
+                          "%zu validation and %zu test images, where %s has %zu, %zu and %zu "
+                          "(convcalc train --limit).\n",
+                      rec[0], rec[1], rec[2], ex_value(p, "data"), res.n[0], res.n[1], res.n[2]);
+        char a[64], b[64];
+        snprintf(a, sizeof a, "%zu", res.n[0] + res.n[1]);
+        snprintf(b, sizeof b, "%zu", rec[0] + rec[1]);
+        ex_grade_detail(g, "training images", a, b, 0);
+        if (set->results_as_trained) {
+            cc_buf_puts(fb, "Graded on the images it was evaluated on (--as-trained).\n");
+            size_t max_test = rec[2] < res.n[2] ? rec[2] : 0;
+            memset(&res, 0, sizeof res);
+            rc2 = cc_model_evaluate_subset(path, ex_value(p, "data"), rec[0] + rec[1], max_test,
+                                           256, 1, &res, NULL, NULL, &e2);
+        } else {
+            cc_buf_puts(fb, "The numbers below are on the whole data set; convcalc check "
+                            "--as-trained grades on the images the model was evaluated on.\n");
+        }
+    }
+    if (rc2 != 0) {
         if (e2.source[0] && strcmp(e2.source, path) != 0) /* the data, not the model */
             return cc_error_set(err, e2.code, "problem %s: cannot evaluate on %s: %s%s%s", p->id,
                                 ex_value(p, "data"), e2.source, e2.source[0] ? ": " : "",

@@ -9,7 +9,7 @@
 const char *cli_exercise_datadir(void);
 
 static const char *usage_text =
-    "usage: convcalc check SET SHEET... [--variant ID]\n"
+    "usage: convcalc check SET SHEET... [--variant ID] [--as-trained]\n"
     "                      [--format text|markdown|json|csv]\n"
     "\n"
     "Grade each answer SHEET ('id: answer' lines, convcalc-exercise(5); '-' reads\n"
@@ -19,6 +19,8 @@ static const char *usage_text =
     "\n"
     "  --variant ID     grade against this variant (otherwise a sheet's own\n"
     "                   'variant: ID' line, otherwise the original numbers)\n"
+    "  --as-trained     grade a results table whose model was trained on a subset\n"
+    "                   (convcalc train --limit) on the images it was evaluated on\n"
     "  --format F       text (default), markdown, json, or csv (the gradebook:\n"
     "                   one row per sheet, one column per item, a total; the\n"
     "                   most-missed summary then goes to standard error)\n"
@@ -67,6 +69,7 @@ static char *dir_of(const char *path)
 int cmd_check(int argc, char **argv)
 {
     const char *set_name = NULL, *variant = NULL;
+    int as_trained = 0;
     cc_format fmt = CC_FORMAT_TEXT;
     const unsigned allowed = (1u << CC_FORMAT_TEXT) | (1u << CC_FORMAT_MARKDOWN) |
                              (1u << CC_FORMAT_JSON) | (1u << CC_FORMAT_CSV);
@@ -90,6 +93,8 @@ int cmd_check(int argc, char **argv)
                 variant = argv[++i];
             else
                 status = cli_parse_format("check", argv[++i], allowed, &fmt);
+        } else if (!strcmp(a, "--as-trained")) {
+            as_trained = 1;
         } else if (!strncmp(a, "--variant=", 10)) {
             variant = a + 10;
         } else if (!strncmp(a, "--format=", 9)) {
@@ -117,6 +122,7 @@ int cmd_check(int argc, char **argv)
         free(sheets);
         return cli_report(&err);
     }
+    cc_exset_set_as_trained(base, as_trained);
     cc_result *results = calloc(nsheets, sizeof *results);
     size_t nres = 0;
     if (!results) {

@@ -931,6 +931,14 @@ fail:
 int cc_model_evaluate(const char *model_path, const char *source, long batch, int threads,
                       cc_results *out, int64_t **confusion, int *classes, cc_error *err)
 {
+    return cc_model_evaluate_subset(model_path, source, 0, 0, batch, threads, out, confusion,
+                                    classes, err);
+}
+
+int cc_model_evaluate_subset(const char *model_path, const char *source, size_t max_train,
+                             size_t max_test, long batch, int threads, cc_results *out,
+                             int64_t **confusion, int *classes, cc_error *err)
+{
     memset(out, 0, sizeof *out);
     if (confusion)
         *confusion = NULL;
@@ -944,6 +952,7 @@ int cc_model_evaluate(const char *model_path, const char *source, long batch, in
     int64_t *conf = NULL;
     if ((rc = cc_data_load(&d, source, err)) != 0)
         goto out;
+    cc_data_limit(d, max_train, max_test);
     if (d->train.c != m->c) {
         rc = cc_error_set(err, CC_ESHAPE, "the model takes %d-channel images but %s has %d",
                           m->c, source, d->train.c);

@@ -25,6 +25,8 @@ typedef struct fixture {
     char model[256];     /* the problem's network */
     char other[256];     /* another network */
     cc_results res;      /* what training reported for model */
+    char limited[160];   /* net_a trained on a subset */
+    cc_results lres;
     char text[2048];     /* the exercise set */
 } fixture;
 
@@ -113,6 +115,11 @@ static int setup(void **state)
     snprintf(f->other, sizeof f->other, "%s/b.safetensors", f->dir);
     train_and_save(net_a, data, f->model, &f->res);
     train_and_save(net_b, data, f->other, NULL);
+    /* the same network on the first 100 training and 40 test images only,
+     * as `convcalc train --limit 100 --limit-test 40` */
+    cc_data_limit(data, 100, 40);
+    snprintf(f->limited, sizeof f->limited, "%s/c.safetensors", f->dir);
+    train_and_save(net_a, data, f->limited, &f->lres);
     cc_data_free(data);
     snprintf(f->text, sizeof f->text,
              "problem: r\nkind: results\npoints: 5\ndata: %s\ntolerance: 0.001\n"
@@ -126,7 +133,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     const char *names[] = {"train-images", "train-labels", "test-images", "test-labels",
-                           "a.safetensors", "b.safetensors"};
+                           "a.safetensors", "b.safetensors", "c.safetensors"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char p[160];
         snprintf(p, sizeof p, "%s/%s", f->dir, names[i]);
@@ -137,16 +144,23 @@ static int teardown(void **state)
     return 0;
 }
 
-static void grade(fixture *f, const char *answer, const char *basedir, cc_grade *g)
+static void grade_opt(fixture *f, const char *answer, const char *basedir, int as_trained,
+                      cc_grade *g)
 {
     cc_exset *set;
     cc_error err;
     cc_error_clear(&err);
     if (cc_exset_parse(&set, f->text, strlen(f->text), "r.txt", NULL, &err))
         fail_msg("set: %d:%d: %s", err.line, err.col, err.msg);
+    cc_exset_set_as_trained(set, as_trained);
     if (cc_exset_grade(g, set, 0, answer, basedir, &err))
         fail_msg("grade: %s", err.msg);
     cc_exset_free(set);
+}
+
+static void grade(fixture *f, const char *answer, const char *basedir, cc_grade *g)
+{
+    grade_opt(f, answer, basedir, 0, g);
 }
 
 static void report(char *out, size_t size, const char *model, const cc_results *r, double bump)
@@ -253,6 +267,26 @@ static void test_unreadable(void **state)
     cc_grade_free(&g);
 }
 
+/* A model trained on a subset: recognised from the split sizes its file
+ * records; graded on those images with the option. */
+static void test_subset(void **state)
+{
+    fixture *f = *state;
+    assert_true(f->lres.n[0] + f->lres.n[1] == 100 && f->lres.n[2] == 40);
+    char ans[1024];
+    report(ans, sizeof ans, f->limited, &f->lres, 0);
+    cc_grade g;
+    grade(f, ans, NULL, &g);
+    assert_int_equal(g.verdict, CC_VERDICT_WRONG);
+    if (!strstr(g.feedback, "trained on a subset") || !strstr(g.feedback, "--as-trained"))
+        fail_msg("subset not named:\n%s", g.feedback);
+    cc_grade_free(&g);
+    grade_opt(f, ans, NULL, 1, &g);
+    if (g.verdict != CC_VERDICT_RIGHT)
+        fail_msg("expected right with --as-trained:\n%s", g.feedback);
+    cc_grade_free(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_wrong_number),
         cmocka_unit_test(test_other_network),
         cmocka_unit_test(test_unreadable),
+        cmocka_unit_test(test_subset),
     };
     return cmocka_run_group_tests_name("check results", tests, setup, teardown);
 }
