@@ -1,5 +1,6 @@
 /* cli.c - helpers shared by the subcommands: errors, numbers, files. */
 #include "cli.h"
+#include "convcalc/arith.h"
 
 #include "convcalc/io.h"
 
@@ -49,6 +50,19 @@ int cli_usage_error(const char *subcommand, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nTry 'convcalc %s --help'.\n", subcommand);
     return CLI_USAGE;
+}
+
+int cli_shape_option(const char *subcommand, struct cc_shape_query *q, int var,
+                     const char *val)
+{
+    cc_error err;
+    cc_error_clear(&err);
+    if (cc_shape_query_set(q, (cc_shape_var)var, val, &err))
+        return cli_usage_error(subcommand, "--%s%s", err.msg,
+                               var == CC_VAR_PADDING && !strstr(err.msg, "valid")
+                                   ? " (padding is N, B,E, HxW of those, valid, same or full)"
+                                   : "");
+    return 0;
 }
 
 int cli_parse_format(const char *subcommand, const char *arg, unsigned allowed,

@@ -38,6 +38,12 @@ int cli_usage_error(const char *subcommand, const char *fmt, ...)
 /* Parse --format's argument; on failure prints the error and returns
  * CLI_USAGE, otherwise 0. `allowed` is a bit set of (1 << CC_FORMAT_*)
  * saying which formats this subcommand supports. */
+/* --stride, --dilation, --padding in the notation of `convcalc shape`
+ * (arith.h: cc_shape_query_set), so conv, tui and shape read them alike.
+ * Returns 0 or CLI_USAGE (the message printed). */
+struct cc_shape_query;
+int cli_shape_option(const char *subcommand, struct cc_shape_query *q, int var,
+                     const char *val);
 int cli_parse_format(const char *subcommand, const char *arg, unsigned allowed,
                      cc_format *out);
 
@@ -80,5 +86,10 @@ int cli_write_stdout(const cc_buf *buf);
  * intact. Returns 0 or fills err and returns CC_EIO. */
 int cli_write_file_atomic(const char *path, const void *data, size_t len,
                           cc_error *err);
+
+/* `params MODEL.onnx` (cmd_params_onnx.c): 1 when path names an ONNX
+ * file (by its .onnx extension); the report of the network built from it. */
+int cli_is_onnx(const char *path);
+int cli_params_onnx(const char *path, cc_format fmt);
 
 #endif

@@ -133,14 +133,7 @@ static int load_matrix(const char *option, const char *arg, cc_matrix *m, int *s
  * (arith.h: cc_shape_query_set), so both commands read them alike. */
 static int parse_shape_option(cc_shape_query *q, cc_shape_var var, const char *val)
 {
-    cc_error err;
-    cc_error_clear(&err);
-    if (cc_shape_query_set(q, var, val, &err))
-        return cli_usage_error(CMD, "--%s%s", err.msg,
-                               var == CC_VAR_PADDING && !strstr(err.msg, "valid")
-                                   ? " (padding is N, B,E, HxW of those, valid, same or full)"
-                                   : "");
-    return 0;
+    return cli_shape_option(CMD, q, (int)var, val);
 }
 
 /* Append the filters of b to a (the channels and sizes must agree). */

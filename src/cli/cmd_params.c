@@ -328,6 +328,8 @@ int cmd_params(int argc, char **argv)
     }
     if (!path)
         return cli_usage_error("params", "no SPEC given (a file, or - for standard input)");
+    if (cli_is_onnx(path) && !check && !to_spec && !input)
+        return cli_params_onnx(path, ro.format);
 
     cc_error err;
     cc_error_clear(&err);

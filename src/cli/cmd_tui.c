@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "convcalc/arith.h"
 #include "tui/tui.h"
 #include "tui/tui_app.h"
 
@@ -22,11 +23,13 @@ static void usage(FILE *out)
           "\n"
           "Options:\n"
           "  --image M       the input (default: the built-in 3x5 example)\n"
-          "  --kernel K      the kernel (default: the Sobel-style 3x3 example)\n"
-          "  --stride S      stride (default 1)\n"
-          "  --padding P     zero padding: a number, valid, same or full\n"
-          "                  (default 1 for the example, 0 for your own matrices)\n"
-          "  --dilation D    dilation (default 1)\n"
+          "  --kernel K      the kernel (default: the Sobel-style 3x3 example); repeat\n"
+          "                  the option to add filters\n"
+          "  --stride S      N or HxW (default 1)\n"
+          "  --padding P     N, B,E (before,after), HxW with each part N or B,E,\n"
+          "                  or valid, same, full (default 1 for the example, 0 for\n"
+          "                  your own matrices)\n"
+          "  --dilation D    N or HxW (default 1)\n"
           "  --mode M        convolution (flip the kernel, default) or correlation\n"
           "  --help          this text\n",
           out);
@@ -54,6 +57,44 @@ static int matrix_arg(const char *opt, const char *arg, char **text, const char 
         return CLI_FAILURE;
     }
     *source = opt;
+    return 0;
+}
+
+/* --stride, --padding, --dilation in the notation of `convcalc conv` and
+ * `convcalc shape` (arith.h: cc_shape_query_set). */
+static int shape_option(tui_options *o, cc_shape_var var, const char *val)
+{
+    cc_shape_query q;
+    cc_shape_query_init(&q, CC_SHAPE_CONV);
+    int rc = cli_shape_option("tui", &q, (int)var, val);
+    if (rc)
+        return rc;
+    if (var == CC_VAR_STRIDE || var == CC_VAR_DILATION) {
+        long h = var == CC_VAR_STRIDE ? q.dim[0].stride : q.dim[0].dilation;
+        long w = var == CC_VAR_STRIDE ? q.dim[1].stride : q.dim[1].dilation;
+        if (h < 1 || w < 1)
+            return cli_usage_error("tui", "--%s: %ld is out of range (expected 1 to %ld)",
+                                   var == CC_VAR_STRIDE ? "stride" : "dilation", h < 1 ? h : w,
+                                   (long)CC_DIM_MAX);
+    }
+    if (var == CC_VAR_STRIDE) {
+        o->stride = q.dim[0].stride;
+        o->stride_w = q.dim[1].stride;
+    } else if (var == CC_VAR_DILATION) {
+        o->dilation = q.dim[0].dilation;
+        o->dilation_w = q.dim[1].dilation;
+    } else {
+        o->pad_set = 1;
+        o->pad_kind = q.padding == CC_PADDING_VALID  ? TUI_PAD_VALID
+                      : q.padding == CC_PADDING_SAME ? TUI_PAD_SAME
+                      : q.padding == CC_PADDING_FULL ? TUI_PAD_FULL
+                                                     : TUI_PAD_NUMBER;
+        o->pad = q.dim[0].pad_begin;
+        o->pad_bottom = q.dim[0].pad_end;
+        o->pad_left = q.dim[1].pad_begin;
+        o->pad_right = q.dim[1].pad_end;
+        o->pad_sides = 1;
+    }
     return 0;
 }
 
@@ -96,19 +137,35 @@ int cmd_tui(int argc, char **argv)
         }
         switch (which) {
         case 0: rc = matrix_arg("--image", val, &image, &o.image_source); break;
-        case 1: rc = matrix_arg("--kernel", val, &kernel, &o.kernel_source); break;
-        case 2: rc = cli_parse_long("tui", "--stride", val, 1, CC_DIM_MAX, &o.stride); break;
-        case 4: rc = cli_parse_long("tui", "--dilation", val, 1, CC_DIM_MAX, &o.dilation); break;
-        case 3:
-            o.pad_set = 1;
-            if (strcmp(val, "valid") == 0)
-                o.pad_kind = TUI_PAD_VALID;
-            else if (strcmp(val, "same") == 0)
-                o.pad_kind = TUI_PAD_SAME;
-            else if (strcmp(val, "full") == 0)
-                o.pad_kind = TUI_PAD_FULL;
-            else
-                rc = cli_parse_long("tui", "--padding", val, 0, CC_DIM_MAX, &o.pad);
+        case 1: {
+            /* each --kernel adds filters, as `convcalc conv` does */
+            char *one = NULL;
+            const char *src = NULL;
+            rc = matrix_arg("--kernel", val, &one, &src);
+            if (rc == 0 && kernel) {
+                size_t n = strlen(kernel) + strlen(one) + 8;
+                char *both = malloc(n);
+                if (!both) {
+                    fprintf(stderr, "convcalc: out of memory\n");
+                    rc = CLI_FAILURE;
+                } else {
+                    snprintf(both, n, "%s\n---\n%s", kernel, one);
+                    free(kernel);
+                    kernel = both;
+                    o.kernel_source = "--kernel";
+                }
+                free(one);
+            } else if (rc == 0) {
+                kernel = one;
+                o.kernel_source = src;
+            } else {
+                free(one);
+            }
+            break;
+        }
+        case 2: case 3: case 4:
+            rc = shape_option(&o, which == 2 ? CC_VAR_STRIDE
+                                  : which == 3 ? CC_VAR_PADDING : CC_VAR_DILATION, val);
             break;
         case 5: {
             cc_conv_mode m;

@@ -148,7 +148,7 @@ void tui_box(const tui_look *look, tui_rect r, const char *title, tui_role title
 static int panel_cell_width(const tui_panel *p)
 {
     char buf[64];
-    int w = 1;
+    int w = p->min_cw > 1 ? p->min_cw : 1;
     for (long r = 0; r < p->rows; r++)
         for (long c = 0; c < p->cols; c++) {
             p->cell(p->ctx, r, c, buf, sizeof buf);
@@ -203,8 +203,8 @@ void tui_panel_draw(const tui_look *look, const tui_panel *p, tui_rect r, tui_hi
     long c0 = scroll_start(p->cols, vis_c, p->f_c0, p->f_c1);
     char title[160];
     if (vis_r < p->rows || vis_c < p->cols)
-        snprintf(title, sizeof title, "%s [%ld-%ld,%ld-%ld of %ldx%ld]", p->title, r0,
-                 r0 + vis_r - 1, c0, c0 + vis_c - 1, p->rows, p->cols);
+        snprintf(title, sizeof title, "%s [%ld-%ld,%ld-%ld of %ldx%ld]", p->title, r0 + 1,
+                 r0 + vis_r, c0 + 1, c0 + vis_c, p->rows, p->cols);
     else
         snprintf(title, sizeof title, "%s", p->title);
     tui_box(look, r, title, TUI_R_TITLE);
@@ -261,16 +261,17 @@ static const char *prompt_label(const tui_state *s, char *buf, size_t size)
     switch (s->prompt) {
     case TUI_PROMPT_ANSWER:
         snprintf(buf, size, "Output (%ld,%ld) = ? (value, or products = value): ",
-                 s->cur.out_row, s->cur.out_col);
+                 s->cur.out_row + 1, s->cur.out_col + 1);
         return buf;
     case TUI_PROMPT_VALUE:
-        snprintf(buf, size, "%s (%ld,%ld) = ", s->edit_kernel ? "kernel" : "input", s->pick_r,
-                 s->pick_c);
+        snprintf(buf, size, "%s (%ld,%ld) = ", s->edit_kernel ? "kernel" : "input", s->pick_r + 1,
+                 s->pick_c + 1);
         return buf;
     case TUI_PROMPT_LOAD_IMAGE: return "Load the input from file: ";
     case TUI_PROMPT_LOAD_KERNEL: return "Load the kernel from file: ";
     case TUI_PROMPT_MATRIX:
-        return s->edit_kernel ? "Kernel (rows split by ;): " : "Input (rows split by ;): ";
+        return s->edit_kernel ? "Kernel (rows ; channels | filters ||): "
+                              : "Input (rows ; channels |): ";
     case TUI_PROMPT_STACK_LOAD: return "Load a layer stack from file: ";
     case TUI_PROMPT_EXERCISE_LOAD: return "Open an exercise set: ";
     default: return "> ";

@@ -51,6 +51,8 @@ typedef struct tui_panel {
     tui_role (*cell)(void *ctx, long r, long c, char *buf, size_t size);
     void *ctx;
     long f_r0, f_r1, f_c0, f_c1;
+    int min_cw; /* cells at least this wide (0: as the values shown), so a
+                   panel keeps its width from step to step */
 } tui_panel;
 
 /* Size the panel would like (frame included). */

@@ -20,6 +20,37 @@ static tui_role fmt(char *buf, size_t size, double v, tui_role role)
     return role;
 }
 
+/* Widest value of a matrix (every plane), as the panels print it. */
+static int mat_width(const cc_matrix *m)
+{
+    char buf[64];
+    int w = 1;
+    size_t n = cc_matrix_size(m);
+    for (size_t i = 0; i < n && i < 100000; i++) {
+        int l = (int)strlen(cc_matrix_fmt_value(buf, sizeof buf, m->data[i]));
+        if (l > w)
+            w = l;
+    }
+    return w;
+}
+
+/* A width no product of an input value and a kernel value exceeds (the
+ * largest magnitudes multiplied, negative). */
+static int product_width(const cc_walk *w)
+{
+    double a = 0, b = 0;
+    const cc_matrix *x = cc_walk_padded(w), *k = cc_walk_applied(w);
+    for (size_t i = 0; i < cc_matrix_size(x); i++)
+        if (x->data[i] > a || -x->data[i] > a)
+            a = x->data[i] > 0 ? x->data[i] : -x->data[i];
+    for (size_t i = 0; i < cc_matrix_size(k); i++)
+        if (k->data[i] > b || -k->data[i] > b)
+            b = k->data[i] > 0 ? k->data[i] : -k->data[i];
+    char buf[64];
+    int l = (int)strlen(cc_matrix_fmt_value(buf, sizeof buf, -a * b));
+    return l > 12 ? 12 : l;
+}
+
 static int is_tap(const cc_walk_step *st, const cc_walk_geom *g, long r, long c)
 {
     long dr = r - st->win_row, dc = c - st->win_col;
@@ -54,6 +85,10 @@ static tui_role applied_cell(void *p, long r, long c, char *buf, size_t size)
 {
     ctx *x = p;
     tui_role role = x->s->cur.kind == CC_STEP_KERNEL ? TUI_R_INPUT : TUI_R_NORMAL;
+    if (x->s->cur.kind == CC_STEP_PAD) { /* not flipped yet: that is step 2 */
+        snprintf(buf, size, ".");
+        return TUI_R_DIM;
+    }
     return fmt(buf, size, cc_matrix_get(cc_walk_applied(x->s->walk), x->k, x->ch, r, c), role);
 }
 
@@ -89,6 +124,19 @@ static tui_role output_cell(void *p, long r, long c, char *buf, size_t size)
     if (!tui_output_shown(s, x->k, r, c)) {
         snprintf(buf, size, current ? "?" : ".");
         return role == TUI_R_NORMAL ? TUI_R_DIM : role;
+    }
+    if (s->try_mode && role == TUI_R_NORMAL && s->revealed) {
+        /* the tally marked on the output: right green, wrong red */
+        const cc_walk_geom *g = cc_walk_geometry(s->walk);
+        unsigned char m = s->revealed[((size_t)x->k * (size_t)g->out_h + (size_t)r) *
+                                          (size_t)g->out_w + (size_t)c];
+        if (m == TUI_CELL_RIGHT || m == TUI_CELL_WRONG) {
+            char v[48];
+            cc_matrix_fmt_value(v, sizeof v, cc_matrix_get(cc_walk_output(s->walk), x->k, 0, r,
+                                                           c));
+            snprintf(buf, size, "%s%s", v, m == TUI_CELL_RIGHT ? "" : "!");
+            return m == TUI_CELL_RIGHT ? TUI_R_GOOD : TUI_R_BAD;
+        }
     }
     return fmt(buf, size, cc_matrix_get(cc_walk_output(s->walk), x->k, 0, r, c), role);
 }
@@ -174,9 +222,9 @@ static void step_line(const tui_state *s, char *out, size_t size)
         break;
     case CC_STEP_CELL:
         snprintf(out, size, "Step %zu/%zu: %soutput (%ld,%ld), window rows %ld-%ld, "
-                 "columns %ld-%ld of the padded input",
-                 s->step + 1, n, filt, st->out_row, st->out_col, st->win_row,
-                 st->win_row + g->eff_h - 1, st->win_col, st->win_col + g->eff_w - 1);
+                 "columns %ld-%ld (counted from 1)",
+                 s->step + 1, n, filt, st->out_row + 1, st->out_col + 1, st->win_row + 1,
+                 st->win_row + g->eff_h, st->win_col + 1, st->win_col + g->eff_w);
         break;
     case CC_STEP_OUTPUT:
         snprintf(out, size, "Step %zu/%zu: the finished %ldx%ld output", s->step + 1, n,
@@ -219,7 +267,8 @@ static void explain(const tui_state *s, cc_buf *b)
             cc_buf_puts(b, " cell by cell and add the products. Type the value below "
                            "(or the products, then = value); Esc shows it.");
         } else {
-            cc_buf_puts(b, "Window * kernel, added up:\n");
+            cc_buf_printf(b, "Window times %s, cell by cell, summed:\n",
+                          g->mode == CC_MODE_CONVOLUTION ? "flipped kernel" : "kernel");
             if (cc_walk_format_sum(b, s->walk, st, -1, CC_FORMAT_TEXT) != 0)
                 cc_buf_puts(b, "(cannot write the sum)");
         }
@@ -246,16 +295,23 @@ static void draw_raw(tui_state *s, const tui_look *look, tui_rect area)
     raw_ctx ix = {s, &s->image, 0, c < s->image.c ? c : 0, editing && !s->edit_kernel};
     raw_ctx kx = {s, &s->kernel, s->edit_kernel ? n : 0, c < s->kernel.c ? c : 0,
                   editing && s->edit_kernel};
-    char t1[64], t2[64];
-    snprintf(t1, sizeof t1, "Input %ldx%ld%s", s->image.rows, s->image.cols,
+    char t1[160], t2[160], ich[48] = "", kch[96] = "";
+    if (s->image.c > 1)
+        snprintf(ich, sizeof ich, " ch %ld/%ld", ix.c + 1, s->image.c);
+    if (s->kernel.n > 1)
+        snprintf(kch, sizeof kch, " filter %ld/%ld", kx.n + 1, s->kernel.n);
+    if (s->kernel.c > 1)
+        snprintf(kch + strlen(kch), sizeof kch - strlen(kch), " ch %ld/%ld", kx.c + 1,
+                 s->kernel.c);
+    snprintf(t1, sizeof t1, "Input %ldx%ld%s%s", s->image.rows, s->image.cols, ich,
              ix.cursor ? " (editing)" : "");
-    snprintf(t2, sizeof t2, "Kernel %ldx%ld%s", s->kernel.rows, s->kernel.cols,
+    snprintf(t2, sizeof t2, "Kernel %ldx%ld%s%s", s->kernel.rows, s->kernel.cols, kch,
              kx.cursor ? " (editing)" : "");
     tui_panel ps[2] = {
         {t1, s->image.rows, s->image.cols, raw_cell, &ix, ix.cursor ? s->pick_r : 0,
-         ix.cursor ? s->pick_r : 0, ix.cursor ? s->pick_c : 0, ix.cursor ? s->pick_c : 0},
+         ix.cursor ? s->pick_r : 0, ix.cursor ? s->pick_c : 0, ix.cursor ? s->pick_c : 0, 0},
         {t2, s->kernel.rows, s->kernel.cols, raw_cell, &kx, kx.cursor ? s->pick_r : 0,
-         kx.cursor ? s->pick_r : 0, kx.cursor ? s->pick_c : 0, kx.cursor ? s->pick_c : 0},
+         kx.cursor ? s->pick_r : 0, kx.cursor ? s->pick_c : 0, kx.cursor ? s->pick_c : 0, 0},
     };
     int h = area.h - 4;
     int used = row_of_panels(look, ps, 2, area.y, area.x, area.w, h, NULL);
@@ -270,16 +326,34 @@ static void draw_raw(tui_state *s, const tui_look *look, tui_rect area)
 void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
 {
     char line[512], pad[128];
-    snprintf(line, sizeof line, "%s  stride %ld  padding %s  dilation %ld%s",
-             cc_conv_mode_name(s->conv_mode), s->stride, tui_pad_describe(s, pad, sizeof pad),
-             s->dilation, s->try_mode ? "  [try it yourself]" : "");
+    char tally[96] = "";
+    if (s->try_mode)
+        snprintf(tally, sizeof tally, "  [try it: %zu right, %zu wrong]", s->tally_right,
+                 s->tally_wrong);
+    char st_[48], di_[48];
+    if (s->stride == s->stride_w)
+        snprintf(st_, sizeof st_, "%ld", s->stride);
+    else
+        snprintf(st_, sizeof st_, "%ldx%ld", s->stride, s->stride_w);
+    if (s->dilation == s->dilation_w)
+        snprintf(di_, sizeof di_, "%ld", s->dilation);
+    else
+        snprintf(di_, sizeof di_, "%ldx%ld", s->dilation, s->dilation_w);
+    snprintf(line, sizeof line, "%s  stride %s  padding %s  dilation %s%s",
+             cc_conv_mode_name(s->conv_mode), st_, tui_pad_describe(s, pad, sizeof pad), di_,
+             tally);
     tui_text(area.y, 1, area.w - 1, line, tui_attr(look, TUI_R_TITLE));
     if (s->walk) {
         const cc_walk_geom *g = cc_walk_geometry(s->walk);
         char sz[128];
-        snprintf(sz, sizeof sz, "in %ldx%ld  out %ldx%ld", g->in_h, g->in_w, g->out_h, g->out_w);
+        if (g->filters > 1)
+            snprintf(sz, sizeof sz, "in %ldx%ld out %ldx%ld, %ld filters", g->in_h, g->in_w,
+                     g->out_h, g->out_w, g->filters);
+        else
+            snprintf(sz, sizeof sz, "in %ldx%ld  out %ldx%ld", g->in_h, g->in_w, g->out_h,
+                     g->out_w);
         int n = (int)strlen(sz);
-        if ((int)strlen(line) + n + 4 < area.w)
+        if ((int)strlen(line) + n + 2 <= area.w)
             tui_text(area.y, area.w - n - 1, n, sz, A_NORMAL);
     }
     tui_rect rest = {area.y + 2, area.x, area.h - 2, area.w};
@@ -304,14 +378,20 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
 
     ctx x = {s, st->kind == CC_STEP_KERNEL || st->kind == CC_STEP_CELL ? st->filter : 0,
              s->channel};
-    char tp[96], tk[64], ta[64], th[64], to[64], chs[64] = "";
+    char tp[160], tk[160], ta[160], th[160], to[160], chs[48] = "";
     if (g->channels > 1)
         snprintf(chs, sizeof chs, " ch %ld/%ld", x.ch + 1, g->channels);
     snprintf(tp, sizeof tp, "Padded input%s", chs);
-    snprintf(tk, sizeof tk, g->filters > 1 ? "Kernel %ld" : "Kernel", x.k + 1);
-    snprintf(ta, sizeof ta, "%s", g->mode == CC_MODE_CONVOLUTION ? "Flipped" : "As slid");
-    snprintf(th, sizeof th, "Products");
-    snprintf(to, sizeof to, g->filters > 1 ? "Output %ld" : "Output", x.k + 1);
+    if (g->filters > 1)
+        snprintf(tk, sizeof tk, "Kernel %ld%s", x.k + 1, chs);
+    else
+        snprintf(tk, sizeof tk, "Kernel%s", chs);
+    snprintf(ta, sizeof ta, "%s%s", g->mode == CC_MODE_CONVOLUTION ? "Flipped" : "As slid", chs);
+    snprintf(th, sizeof th, "Products%s", chs);
+    if (g->filters > 1)
+        snprintf(to, sizeof to, "Output %ld/%ld", x.k + 1, g->filters);
+    else
+        snprintf(to, sizeof to, "Output");
     long fr0 = -1, fr1 = -1, fc0 = -1, fc1 = -1;
     if (st->kind == CC_STEP_CELL) {
         fr0 = st->win_row;
@@ -319,11 +399,12 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         fc0 = st->win_col;
         fc1 = st->win_col + g->eff_w - 1;
     }
+    int kw_ = mat_width(cc_walk_kernels(s->walk));
     tui_panel top[4] = {
-        {tp, g->padded_h, g->padded_w, padded_cell, &x, fr0, fr1, fc0, fc1},
-        {tk, g->k_h, g->k_w, kernel_cell, &x, -1, -1, -1, -1},
-        {ta, g->k_h, g->k_w, applied_cell, &x, -1, -1, -1, -1},
-        {th, g->k_h, g->k_w, product_cell, &x, -1, -1, -1, -1},
+        {tp, g->padded_h, g->padded_w, padded_cell, &x, fr0, fr1, fc0, fc1, 0},
+        {tk, g->k_h, g->k_w, kernel_cell, &x, -1, -1, -1, -1, kw_},
+        {ta, g->k_h, g->k_w, applied_cell, &x, -1, -1, -1, -1, kw_},
+        {th, g->k_h, g->k_w, product_cell, &x, -1, -1, -1, -1, product_width(s->walk)},
     };
     long orow = st->kind == CC_STEP_CELL ? st->out_row : -1;
     long ocol = st->kind == CC_STEP_CELL ? st->out_col : -1;
@@ -331,7 +412,8 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         orow = s->pick_r;
         ocol = s->pick_c;
     }
-    tui_panel out = {to, g->out_h, g->out_w, output_cell, &x, orow, orow, ocol, ocol};
+    tui_panel out = {to, g->out_h, g->out_w, output_cell, &x, orow, orow, ocol, ocol,
+                     mat_width(cc_walk_output(s->walk)) + (s->try_mode ? 1 : 0)};
 
     /* heights: the top row as tall as it wants, leaving the bottom row at
      * least 5 lines (or what it wants, if less) */
@@ -356,6 +438,30 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
     int by = rest.y + used, bh = rest.h - used;
     if (bh < 3)
         return;
+    if (st->kind == CC_STEP_OUTPUT && g->filters > 1) {
+        s->hit.valid = 0;
+        /* the finished output: every filter's, side by side */
+        ctx xs[4];
+        tui_panel ps[4];
+        char titles[4][48];
+        int n = g->filters < 4 ? (int)g->filters : 4;
+        for (int i = 0; i < n; i++) {
+            xs[i] = x;
+            xs[i].k = i;
+            snprintf(titles[i], sizeof titles[i], "Output %d/%ld", i + 1, g->filters);
+            tui_panel p = {titles[i], g->out_h, g->out_w, output_cell, &xs[i], -1, -1, -1, -1,
+                           mat_width(cc_walk_output(s->walk))};
+            ps[i] = p;
+        }
+        int used2 = row_of_panels(look, ps, n, by, rest.x, rest.w, bh, NULL);
+        if (g->filters > n && used2 < bh) {
+            char more[96];
+            snprintf(more, sizeof more, "and %ld more filters: 'conv --summary' prints all",
+                     g->filters - n);
+            tui_text(by + used2, 1, rest.w - 1, more, A_NORMAL);
+        }
+        return;
+    }
     tui_hitmap *hits[1] = {&s->hit};
     int oh = out_h < bh ? out_h : bh;
     if (out_w > rest.w / 2)

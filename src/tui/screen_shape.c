@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "convcalc/arith.h"
 
@@ -75,8 +76,12 @@ void tui_shape_solve(tui_shape *sh)
                                               : cc_shape_query_set(&q, fields[i].var, t, &err);
         if (rc != 0) {
             sh->bad_field = i;
-            snprintf(sh->error, sizeof sh->error, "%s: %s", fields[i].label,
-                     err.msg[0] ? err.msg : cc_strerror(rc));
+            /* the library's message may already name the quantity */
+            const char *m = err.msg[0] ? err.msg : cc_strerror(rc);
+            size_t ln = strlen(fields[i].label);
+            if (!strncasecmp(m, fields[i].label, ln) && m[ln] == ':')
+                m += ln + (m[ln + 1] == ' ' ? 2 : 1);
+            snprintf(sh->error, sizeof sh->error, "%s: %s", fields[i].label, m);
             return;
         }
     }

@@ -135,7 +135,20 @@ const char *tui_pad_describe(const tui_state *s, char *out, size_t size)
                        : s->pad_kind == TUI_PAD_FULL ? "full"
                                                      : NULL;
     if (!kind) {
-        snprintf(out, size, "%ld", s->pad);
+        if (s->pad == s->pad_bottom && s->pad == s->pad_left && s->pad == s->pad_right)
+            snprintf(out, size, "%ld", s->pad);
+        else { /* the notation of --padding: HxW, each part P or B,E */
+            char h[48], w[48];
+            if (s->pad == s->pad_bottom)
+                snprintf(h, sizeof h, "%ld", s->pad);
+            else
+                snprintf(h, sizeof h, "%ld,%ld", s->pad, s->pad_bottom);
+            if (s->pad_left == s->pad_right)
+                snprintf(w, sizeof w, "%ld", s->pad_left);
+            else
+                snprintf(w, sizeof w, "%ld,%ld", s->pad_left, s->pad_right);
+            snprintf(out, size, "%sx%s", h, w);
+        }
         return out;
     }
     if (s->walk && s->pad_kind != TUI_PAD_VALID) {
@@ -189,6 +202,7 @@ static void open_prompt(tui_state *s, tui_prompt p, const char *initial)
     snprintf(s->field.text, sizeof s->field.text, "%s", initial ? initial : "");
     s->field.len = strlen(s->field.text);
     s->field.cur = s->field.len;
+    s->field.fresh = 0;
 }
 
 static void close_prompt(tui_state *s, tui_mode back)
@@ -236,13 +250,18 @@ static int rebuild(tui_state *s)
     cc_walk_spec_init(&spec);
     spec.input = &s->image;
     spec.kernels = &s->kernel;
-    spec.stride_h = spec.stride_w = s->stride;
-    spec.dilation_h = spec.dilation_w = s->dilation;
+    spec.stride_h = s->stride;
+    spec.stride_w = s->stride_w;
+    spec.dilation_h = s->dilation;
+    spec.dilation_w = s->dilation_w;
     spec.mode = s->conv_mode;
     switch (s->pad_kind) {
     case TUI_PAD_NUMBER:
         spec.pad_kind = CC_PAD_EXPLICIT;
-        spec.pad_top = spec.pad_bottom = spec.pad_left = spec.pad_right = s->pad;
+        spec.pad_top = s->pad;
+        spec.pad_bottom = s->pad_bottom;
+        spec.pad_left = s->pad_left;
+        spec.pad_right = s->pad_right;
         break;
     case TUI_PAD_VALID: spec.pad_kind = CC_PAD_VALID; break;
     case TUI_PAD_SAME: spec.pad_kind = CC_PAD_SAME; break;
@@ -371,6 +390,8 @@ int tui_state_init(tui_state *s, const tui_options *o, cc_error *err)
     }
     s->stride = o && o->stride > 0 ? o->stride : ex.stride_h;
     s->dilation = o && o->dilation > 0 ? o->dilation : ex.dilation_h;
+    s->stride_w = o && o->stride_w > 0 ? o->stride_w : s->stride;
+    s->dilation_w = o && o->dilation_w > 0 ? o->dilation_w : s->dilation;
     s->conv_mode = o && o->correlation ? CC_MODE_CORRELATION : ex.mode;
     if (o && o->pad_set) {
         s->pad_kind = o->pad_kind;
@@ -378,6 +399,12 @@ int tui_state_init(tui_state *s, const tui_options *o, cc_error *err)
     } else {
         s->pad_kind = TUI_PAD_NUMBER;
         s->pad = own ? 0 : ex.pad_top;
+    }
+    s->pad_bottom = s->pad_left = s->pad_right = s->pad;
+    if (o && o->pad_set && o->pad_sides) {
+        s->pad_bottom = o->pad_bottom;
+        s->pad_left = o->pad_left;
+        s->pad_right = o->pad_right;
     }
     rc = rebuild(s);
     if (rc != 0) {
@@ -406,6 +433,12 @@ void tui_state_free(tui_state *s)
 /* Edit s->field with key; returns 1 when the key was used. */
 int tui_field_key(tui_field *f, int key)
 {
+    int fresh = f->fresh;
+    f->fresh = 0;
+    if (fresh && key >= 32 && key < 256 && key != 127) {
+        f->len = f->cur = 0;
+        f->text[0] = '\0';
+    }
     switch (key) {
     case TUI_KEY_LEFT:
         if (f->cur > 0)
@@ -515,17 +548,21 @@ static long parse_answer(const char *text, double *nums, long max, double *value
             *has_value = 1;
             return 0;
         }
-        snprintf(why, why_size, n == 0 ? "type a number" : "end the products with '= value'");
+        snprintf(why, why_size, n == 0 ? "type a number"
+                                : "the products are there, the value is missing: add "
+                                  "'= value' (their sum) at the end");
         return -1;
     }
     if (!*has_value) {
-        snprintf(why, why_size, "a value is missing after '='");
+        snprintf(why, why_size, "the value is missing after '='");
         return -1;
     }
     return n;
 }
 
-static void check_answer(tui_state *s)
+/* Check the typed answer; returns 1 when it could not be read (the text
+ * stays for the person to fix). */
+static int check_answer(tui_state *s)
 {
     const cc_walk_step *st = &s->cur;
     size_t nprod = (size_t)st->channels * (size_t)st->k_h * (size_t)st->k_w;
@@ -535,20 +572,20 @@ static void check_answer(tui_state *s)
         free(nums);
         free(wrong);
         say(s, TUI_MSG_BAD, "out of memory");
-        return;
+        return 1;
     }
-    char why[128];
+    char why[160];
     double value = 0;
     int has_value;
     long n = parse_answer(s->field.text, nums, (long)nprod, &value, &has_value, why, sizeof why);
     if (n < 0 || (n > 0 && (size_t)n != nprod)) {
         if (n > 0)
             snprintf(why, sizeof why, "%ld products given, the window has %zu", n, nprod);
-        say(s, TUI_MSG_BAD, "Cannot read the answer: %s (type the value, or the %zu "
-            "products then = value)", why, nprod);
+        say(s, TUI_MSG_BAD, "Not checked yet: %s. Your text is kept: fix it and press "
+            "Enter (the value, or the %zu products then = value).", why, nprod);
         free(nums);
         free(wrong);
-        return;
+        return 1;
     }
     int value_ok = 0;
     size_t nwrong = cc_walk_check_cell(st, value, n > 0 ? nums : NULL, n > 0 ? wrong : NULL,
@@ -562,20 +599,26 @@ static void check_answer(tui_state *s)
     s->verdict.wrong = wrong;
     s->verdict.nprod = nprod;
     s->verdict.got_value = value;
-    s->revealed[cell_index(s, st->filter, st->out_row, st->out_col)] = 1;
+    s->revealed[cell_index(s, st->filter, st->out_row, st->out_col)] =
+        nwrong == 0 ? TUI_CELL_RIGHT : TUI_CELL_WRONG;
+    if (nwrong == 0)
+        s->tally_right++;
+    else
+        s->tally_wrong++;
 
     char want[64], got[64];
     cc_matrix_fmt_value(want, sizeof want, st->value);
     cc_matrix_fmt_value(got, sizeof got, value);
     if (nwrong == 0) {
-        say(s, TUI_MSG_GOOD, "Right: output (%ld,%ld) = %s.", st->out_row, st->out_col, want);
+        say(s, TUI_MSG_GOOD, "Right: output (%ld,%ld) = %s.", st->out_row + 1, st->out_col + 1,
+            want);
     } else {
         cc_buf b = {0};
         if (value_ok)
             cc_buf_printf(&b, "The value %s is right, but", want);
         else
-            cc_buf_printf(&b, "Wrong: output (%ld,%ld) is %s, not %s.", st->out_row,
-                          st->out_col, want, got);
+            cc_buf_printf(&b, "Wrong: output (%ld,%ld) is %s, not %s.", st->out_row + 1,
+                          st->out_col + 1, want, got);
         if (n > 0) {
             size_t shown = 0, differ = 0;
             for (size_t t = 0; t < nprod; t++)
@@ -590,8 +633,11 @@ static void check_answer(tui_state *s)
                     long ch = (long)t / per, u = ((long)t % per) / st->k_w, v = (long)t % st->k_w;
                     cc_matrix_fmt_value(a, sizeof a, nums[t]);
                     cc_matrix_fmt_value(c, sizeof c, st->products[t]);
-                    cc_buf_printf(&b, "%s(%ld,%ld)%s you %s, is %s", shown ? "; " : "", u, v,
-                                  st->channels > 1 ? (ch == 0 ? "" : "") : "", a, c);
+                    char chn[48] = "";
+                    if (st->channels > 1)
+                        snprintf(chn, sizeof chn, " of channel %ld", ch + 1);
+                    cc_buf_printf(&b, "%s(%ld,%ld)%s you %s, is %s", shown ? "; " : "", u + 1,
+                                  v + 1, chn, a, c);
                     shown++;
                 }
                 if (differ > shown)
@@ -606,8 +652,10 @@ static void check_answer(tui_state *s)
             cc_walk_spec_init(&spec);
             spec.input = &s->image;
             spec.kernels = &s->kernel;
-            spec.stride_h = spec.stride_w = s->stride;
-            spec.dilation_h = spec.dilation_w = s->dilation;
+            spec.stride_h = s->stride;
+            spec.stride_w = s->stride_w;
+            spec.dilation_h = s->dilation;
+            spec.dilation_w = s->dilation_w;
             const cc_walk_geom *g = cc_walk_geometry(s->walk);
             spec.pad_kind = CC_PAD_EXPLICIT;
             spec.pad_top = g->pad_top;
@@ -634,11 +682,13 @@ static void check_answer(tui_state *s)
         cc_buf_free(&b);
     }
     free(nums);
+    return 0;
 }
 
 static void set_try_mode(tui_state *s, int on)
 {
     s->try_mode = on;
+    s->tally_right = s->tally_wrong = 0;
     verdict_clear(s);
     if (s->mode == TUI_MODE_PROMPT && s->prompt == TUI_PROMPT_ANSWER)
         close_prompt(s, TUI_MODE_NORMAL);
@@ -701,8 +751,8 @@ static void commit_value(tui_state *s)
     cc_matrix *m = edited(s);
     cc_matrix_set(m, n, c, s->pick_r, s->pick_c, v);
     char buf[64];
-    say(s, TUI_MSG_INFO, "%s (%ld,%ld) = %s", s->edit_kernel ? "kernel" : "input", s->pick_r,
-        s->pick_c, cc_matrix_fmt_value(buf, sizeof buf, v));
+    say(s, TUI_MSG_INFO, "%s (%ld,%ld) = %s", s->edit_kernel ? "kernel" : "input", s->pick_r + 1,
+        s->pick_c + 1, cc_matrix_fmt_value(buf, sizeof buf, v));
     rebuild(s);
 }
 
@@ -759,15 +809,21 @@ static void load_file(tui_state *s, int kernel, const char *path)
 
 /* ---- keys of the stepper ------------------------------------------------------------ */
 
-static void change_long(tui_state *s, long *v, long delta, long min, const char *name)
+/* s/S, d/D: height and width together. */
+static void change_pair(tui_state *s, long *h, long *w, long delta, const char *name)
 {
-    if (*v + delta < min) {
-        say(s, TUI_MSG_BAD, "%s cannot be less than %ld", name, min);
+    if (*h + delta < 1 || *w + delta < 1) {
+        say(s, TUI_MSG_BAD, "%s cannot be less than 1", name);
         return;
     }
-    *v += delta;
-    if (rebuild(s) == 0)
-        say(s, TUI_MSG_INFO, "%s %ld", name, *v);
+    *h += delta;
+    *w += delta;
+    if (rebuild(s) == 0) {
+        if (*h == *w)
+            say(s, TUI_MSG_INFO, "%s %ld", name, *h);
+        else
+            say(s, TUI_MSG_INFO, "%s %ldx%ld", name, *h, *w);
+    }
 }
 
 static void change_padding(tui_state *s, long delta)
@@ -778,7 +834,15 @@ static void change_padding(tui_state *s, long delta)
         s->pad_kind = TUI_PAD_NUMBER;
         s->pad = top;
     }
-    change_long(s, &s->pad, delta, 0, "padding");
+    /* every side becomes the top's padding changed by delta */
+    if (s->pad + delta < 0) {
+        say(s, TUI_MSG_BAD, "padding cannot be less than 0");
+        return;
+    }
+    s->pad += delta;
+    s->pad_bottom = s->pad_left = s->pad_right = s->pad;
+    if (rebuild(s) == 0)
+        say(s, TUI_MSG_INFO, "padding %ld", s->pad);
 }
 
 static void cycle_padding(tui_state *s)
@@ -799,7 +863,8 @@ static void prompt_done(tui_state *s)
     tui_prompt p = s->prompt;
     switch (p) {
     case TUI_PROMPT_ANSWER:
-        check_answer(s);
+        if (check_answer(s))
+            return; /* unreadable: keep the text */
         if (!tui_cell_hidden(s))
             close_prompt(s, TUI_MODE_NORMAL);
         else
@@ -841,7 +906,7 @@ static int prompt_key(tui_state *s, int key)
             s->revealed[cell_index(s, st->filter, st->out_row, st->out_col)] = 1;
             char v[64];
             say(s, TUI_MSG_INFO, "Shown without an answer: output (%ld,%ld) = %s.",
-                st->out_row, st->out_col, cc_matrix_fmt_value(v, sizeof v, st->value));
+                st->out_row + 1, st->out_col + 1, cc_matrix_fmt_value(v, sizeof v, st->value));
             close_prompt(s, TUI_MODE_NORMAL);
         } else {
             tui_mode back = s->prompt == TUI_PROMPT_VALUE || s->prompt == TUI_PROMPT_MATRIX ||
@@ -939,25 +1004,30 @@ static int edit_key(tui_state *s, int key)
         char v[64];
         cc_matrix_fmt_value(v, sizeof v, cc_matrix_get(m, n, c, s->pick_r, s->pick_c));
         open_prompt(s, TUI_PROMPT_VALUE, v);
+        s->field.fresh = 1; /* typing replaces the old value */
         break;
     }
     case 'r': {
+        /* one line with every filter and channel: rows split by ';',
+         * channels by '|', filters by '||' (so Enter unchanged keeps all) */
         cc_buf b = {0};
-        cc_matrix_render(&b, m, n, c, CC_FORMAT_CSV, 0);
-        /* one line: rows separated by ';' */
-        char line[sizeof s->field.text];
-        size_t j = 0;
-        for (const char *p = cc_buf_str(&b); *p && j + 2 < sizeof line; p++) {
-            if (*p == '\n') {
-                if (p[1])
-                    line[j++] = ';', line[j++] = ' ';
-            } else {
-                line[j++] = *p == ',' ? ' ' : *p;
+        char v[64];
+        for (long g = 0; g < m->n; g++)
+            for (long ch = 0; ch < m->c; ch++) {
+                if (g || ch)
+                    cc_buf_puts(&b, ch ? " | " : " || ");
+                for (long r = 0; r < m->rows; r++)
+                    for (long q = 0; q < m->cols; q++)
+                        cc_buf_printf(&b, "%s%s", q ? " " : r ? "; " : "",
+                                      cc_matrix_fmt_value(v, sizeof v,
+                                                          cc_matrix_get(m, g, ch, r, q)));
             }
-        }
-        line[j] = '\0';
+        if (cc_buf_failed(&b) || b.len + 1 > sizeof s->field.text)
+            say(s, TUI_MSG_BAD, "The %s is too large to retype on one line: load it from a "
+                                "file (o) instead.", s->edit_kernel ? "kernel" : "input");
+        else
+            open_prompt(s, TUI_PROMPT_MATRIX, cc_buf_str(&b));
         cc_buf_free(&b);
-        open_prompt(s, TUI_PROMPT_MATRIX, line);
         break;
     }
     case 'o':
@@ -1032,10 +1102,10 @@ static int stepper_key(tui_state *s, int key)
         if (rebuild(s) == 0)
             say(s, TUI_MSG_INFO, "mode: %s", cc_conv_mode_name(s->conv_mode));
         break;
-    case 's': change_long(s, &s->stride, 1, 1, "stride"); break;
-    case 'S': change_long(s, &s->stride, -1, 1, "stride"); break;
-    case 'd': change_long(s, &s->dilation, 1, 1, "dilation"); break;
-    case 'D': change_long(s, &s->dilation, -1, 1, "dilation"); break;
+    case 's': change_pair(s, &s->stride, &s->stride_w, 1, "stride"); break;
+    case 'S': change_pair(s, &s->stride, &s->stride_w, -1, "stride"); break;
+    case 'd': change_pair(s, &s->dilation, &s->dilation_w, 1, "dilation"); break;
+    case 'D': change_pair(s, &s->dilation, &s->dilation_w, -1, "dilation"); break;
     case ']': change_padding(s, 1); break;
     case '[': change_padding(s, -1); break;
     case 'v': cycle_padding(s); break;
@@ -1128,8 +1198,17 @@ int tui_state_key(tui_state *s, int key)
     if (!typing(s, key)) {
         int plain = s->screen != TUI_SCREEN_STEPPER || s->mode == TUI_MODE_NORMAL ||
                     (s->mode == TUI_MODE_PROMPT && s->prompt == TUI_PROMPT_ANSWER);
-        if (key == 'q' && plain)
+        if (key == 'q' && plain) {
+            /* the shape screen is all text fields: a q there is more
+             * likely a slip than a wish to quit, so ask first */
+            if (s->screen == TUI_SCREEN_SHAPE && !s->quit_armed) {
+                s->quit_armed = 1;
+                say(s, TUI_MSG_INFO, "Press q again to quit (F10, Ctrl-C quit at once).");
+                return TUI_CONTINUE;
+            }
             return TUI_QUIT;
+        }
+        s->quit_armed = 0;
         if (key == '?') {
             s->help = 1;
             s->help_scroll = 0;
@@ -1149,6 +1228,19 @@ int tui_state_key(tui_state *s, int key)
 int tui_state_click(tui_state *s, int y, int x)
 {
     const tui_hitmap *h = &s->hit;
+    if (y == 0 && !s->help) { /* the tabs: " F1 Stepper " and a blank each */
+        int x0 = 0;
+        for (int i = 0; i < TUI_NSCREENS; i++) {
+            char t[40];
+            int w = snprintf(t, sizeof t, " F%d %s ", i + 1, tui_screen_name((tui_screen)i));
+            if (x >= x0 && x < x0 + w) {
+                tui_state_key(s, TUI_KEY_F1 + i);
+                return 1;
+            }
+            x0 += w + 1;
+        }
+        return 0;
+    }
     if (s->screen != TUI_SCREEN_STEPPER || s->mode != TUI_MODE_NORMAL || !h->valid ||
         h->cell_w <= 0)
         return 0;

@@ -90,11 +90,15 @@ typedef struct tui_options {
     const char *kernel;
     const char *image_source;  /* names for error messages ("<argument>") */
     const char *kernel_source;
-    long stride;               /* 0 = default (1) */
-    long dilation;             /* 0 = default (1) */
+    long stride;               /* 0 = default (1); the height's */
+    long dilation;             /* 0 = default (1); the height's */
+    long stride_w, dilation_w; /* the width's (0 = as the height's) */
     int pad_set;               /* padding given? */
     tui_pad_kind pad_kind;
-    long pad;
+    long pad;                  /* TUI_PAD_NUMBER: the top (every side unless
+                                  pad_sides) */
+    int pad_sides;             /* pad_bottom/left/right given too */
+    long pad_bottom, pad_left, pad_right;
     int correlation;           /* 1 = cross-correlation, 0 = convolution */
 } tui_options;
 
@@ -103,6 +107,8 @@ typedef struct tui_field {
     char text[256];
     size_t len;
     size_t cur;
+    int fresh;  /* the text is the old value: the first typed character
+                   replaces it (as a selection would) */
 } tui_field;
 
 /* Try-it-yourself verdict on the last answer. */
@@ -146,9 +152,11 @@ typedef struct tui_state {
     /* the convolution stepper: its settings ... */
     cc_matrix image;    /* 1 x C x H x W */
     cc_matrix kernel;   /* K x C x Fh x Fw */
-    long stride, dilation;
+    long stride, dilation;       /* height (and width unless the _w differ) */
+    long stride_w, dilation_w;   /* width */
     tui_pad_kind pad_kind;
-    long pad;
+    long pad;                    /* TUI_PAD_NUMBER: top ... */
+    long pad_bottom, pad_left, pad_right; /* ... and the other sides */
     cc_conv_mode conv_mode;
     /* ... the walk they make (NULL while they do not make a valid
      * convolution: walk_error then says why) ... */
@@ -159,8 +167,10 @@ typedef struct tui_state {
     long channel;       /* the channel shown of multi-channel data */
     /* ... try it yourself ... */
     int try_mode;
-    unsigned char *revealed; /* K*OH*OW: output cell answered or shown */
+    unsigned char *revealed; /* K*OH*OW: output cell answered or shown
+                                (TUI_CELL_*) */
     size_t nrevealed;
+    size_t tally_right, tally_wrong; /* try it yourself: answers checked */
     tui_verdict verdict;
     /* ... the cell picker and the editor */
     long pick_r, pick_c;
@@ -168,6 +178,7 @@ typedef struct tui_state {
     int edit_back;      /* the open prompt returns to the editor */
 
     tui_hitmap hit;
+    int quit_armed;     /* q was pressed once on a screen that asks first */
     int cursor_y, cursor_x; /* where a screen wants the cursor (-1: none);
                                set while drawing */
 
@@ -178,6 +189,9 @@ typedef struct tui_state {
 
 enum { TUI_CONTINUE = 0, TUI_QUIT = 1 };
 
+/* What try it yourself knows of an output cell (tui_state.revealed). */
+enum { TUI_CELL_HIDDEN = 0, TUI_CELL_SHOWN, TUI_CELL_RIGHT, TUI_CELL_WRONG };
+
 /* Set up the state from the options (the built-in example when the
  * matrices are not given). Fails (filling err) when the given matrices do
  * not parse or do not make a valid convolution. */
@@ -185,9 +199,9 @@ int tui_state_init(tui_state *s, const tui_options *o, cc_error *err);
 void tui_state_free(tui_state *s);
 /* Handle one key; returns TUI_QUIT when the application should end. */
 int tui_state_key(tui_state *s, int key);
-/* A mouse click at screen row y, column x: on a cell of the stepper's
- * output (as s->hit records it), jump to that cell's step. Returns 1 when
- * the click hit a cell. */
+/* A mouse click at screen row y, column x: on a tab (row 0), switch to
+ * that screen; on a cell of the stepper's output (as s->hit records it),
+ * jump to that cell's step. Returns 1 when the click hit something. */
 int tui_state_click(tui_state *s, int y, int x);
 /* Jump to the step of output cell (row, col) of the current filter. */
 int tui_state_goto_cell(tui_state *s, long row, long col);

@@ -67,9 +67,14 @@ stty -a | tr ' ;' '\n\n' | grep -E '^-?(echo|icanon)\$' | tr '\n' ' '
 echo "[stty]"
 sleep 60
 EOF
-    CONVCALC_BIN="$CONVCALC" tmux_ new-session -d -s t -x "$cols" -y "$rows" \
-        "CONVCALC_BIN='$CONVCALC' sh '$TUI_TMP/run.sh'" ||
-        { echo "FAIL ($TUI_NAME): cannot start tmux" >&2; exit 1; }
+    # a server killed just before may still be going away: try again
+    tries=0
+    until CONVCALC_BIN="$CONVCALC" tmux_ new-session -d -s t -x "$cols" -y "$rows" \
+        "CONVCALC_BIN='$CONVCALC' sh '$TUI_TMP/run.sh'" 2>/dev/null; do
+        tries=$((tries + 1))
+        [ $tries -lt 20 ] || { echo "FAIL ($TUI_NAME): cannot start tmux" >&2; exit 1; }
+        sleep 0.1
+    done
 }
 
 keys() { tmux_ send-keys -t t "$@"; }

@@ -8,9 +8,9 @@ keys e
 expect "Input 3x5 (editing)"
 keys Right
 send_text "5"
-expect "input (0,1) = 5"
+expect "input (1,2) = 5"
 keys Enter
-expect "input (0,1) = 5"
+expect "input (1,2) = 5"
 keys Escape
 expect "Editing done."
 keys G
@@ -20,14 +20,14 @@ expect_row -28 8 16 -5 12
 expect_row -19 10 4 -3 15
 # a value that is not a number
 keys k Enter
-expect "kernel (0,0) = -1"
+expect "kernel (1,1) = -1"
 keys C-u
 send_text "x1"
 keys Enter
 expect "'x1' is not a number"
 # retype the whole kernel
 keys r
-expect "Kernel (rows split by ;): -1 0 1; -2 0 2; -1 0 1"
+expect "Kernel (rows ; channels | filters ||): -1 0 1; -2 0 2; -1 0 1"
 keys C-u
 send_text "1 2; 3 4"
 keys Enter

@@ -13,15 +13,15 @@ click() { # ROW COL (0-based screen position)
 tui_start 80 24
 expect "Step 1/18"
 expect_row . . . . .
-# the output panel's cells start at row 11, column 2, two columns apart
-click 12 8
-expect "Step 11/18: output (1,3)"
+# the output panel's cells start at row 11, column 2, four columns apart
+# (as wide as the widest output value from the first step on)
+click 12 14
+expect "Step 11/18: output (2,4)"
 expect_row -24 8 12 -5 .
-# now the cells are four columns apart
 click 13 2
-expect "Step 13/18: output (2,0)"
+expect "Step 13/18: output (3,1)"
 # a click elsewhere does nothing
 click 2 40
-expect "Step 13/18: output (2,0)"
+expect "Step 13/18: output (3,1)"
 keys q
 expect_clean_exit

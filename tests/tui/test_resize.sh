@@ -6,14 +6,14 @@
 tui_start 100 30
 expect "Step 1/18"
 keys n n n
-expect "Step 4/18: output (0,1)"
+expect "Step 4/18: output (1,2)"
 resize 80 24
-expect "Step 4/18: output (0,1)"
+expect "Step 4/18: output (1,2)"
 expect_row -11 2 . . .
 resize 25 6
 expect "Terminal 25x6"
 resize 80 24
-expect "Step 4/18: output (0,1)"
+expect "Step 4/18: output (1,2)"
 expect_row -11 2 . . .
 keys q
 expect_clean_exit
@@ -31,13 +31,13 @@ expect "of 22x32]"
 keys c End
 for i in $(seq 19); do keys Down; done
 keys Enter
-expect "Step 602/603: output (19,29)"
+expect "Step 602/603: output (20,30)"
 # the window's rows 19-21 and the cell's row 19 are in view
-expect "Padded input [15-21,"
-expect "Output [13-19,12-29 of 20x30]"
+expect "Padded input [16-22,"
+expect "Output [14-20,13-30 of 20x30]"
 expect_row 6 6 6 6 6 6 6 6 6 6 6 6 6 6 6 6 6 4
 expect "0*1 + 0*1 + 0*1 = 4"
 keys g
-expect "Padded input [0-"
+expect "Padded input [1-"
 keys q
 expect_clean_exit

@@ -54,9 +54,9 @@ expect_row -4 -13 6 7 4
 keys [ D g
 expect "Step 1/18"
 keys c Down Right Enter
-expect "Step 9/18: output (1,1)"
+expect "Step 9/18: output (2,2)"
 expect_row -24 8 . . .
 keys ]
-expect "Step 11/38: output (1,1)"
+expect "Step 11/38: output (2,2)"
 keys q
 expect_clean_exit

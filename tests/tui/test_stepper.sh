@@ -8,23 +8,25 @@ tui_start 80 24
 expect "Step 1/18: zero padding turns the 3x5 input into 5x7"
 expect "convolution  stride 1  padding 1  dilation 1"
 expect_row 0 2 1 2 3 1 0          # the padded input, second row
-expect_line "│ -1  0  1 │ │  1  0 -1 │"   # kernel and its flipped form
+# the kernel; its flipped form waits for step 2 (dots, same width)
+expect_line "│ -1  0  1 │ │  .  .  . │"
 keys n
 expect "Step 2/18: the kernel flipped by 180 degrees"
+expect_line "│ -1  0  1 │ │  1  0 -1 │"
 keys n
-expect "Step 3/18: output (0,0), window rows 0-2, columns 0-2"
+expect "Step 3/18: output (1,1), window rows 1-3, columns 1-3"
 expect "0*1 + 0*0 + 0*(-1) + 0*2 + 2*0 + 1*(-2) + 0*1 + 3*0"
 expect "9*(-1) = -11"
 expect_row -11 . . . .
 keys Space
-expect "Step 4/18: output (0,1)"
+expect "Step 4/18: output (1,2)"
 expect_line "= 2$|= 2 "
 expect_row -11 2 . . .
 keys p
-expect "Step 3/18: output (0,0)"
+expect "Step 3/18: output (1,1)"
 expect_row -11 . . . .
 keys Right Right
-expect "Step 5/18: output (0,2)"
+expect "Step 5/18: output (1,3)"
 keys Left
 expect "Step 4/18"
 keys G
@@ -42,6 +44,7 @@ expect "Step 1/18"
 # for this antisymmetric kernel
 keys m
 expect "correlation  stride 1"
+keys n
 expect_line "│ -1  0  1 │ │ -1  0  1 │"
 keys G
 expect_row 11 -2 -4 1 -7

@@ -281,12 +281,55 @@ static void test_onnx_unsupported_named(void **state)
     assert_string_equal(err.source, model);
 }
 
+/* A network exported by torch.onnx.export (tests/golden/gen_onnx_graph.py:
+ * residual add, squeeze-excitation, concat, BatchNorm, ConvTranspose2d, a
+ * Shape/Gather/Unsqueeze/Concat flatten at opset 13) against PyTorch's own
+ * output, the whole batch and its first sample alone. */
+static void test_onnx_torch_graph(void **state)
+{
+    (void)state;
+    float *x, *y;
+    long xd[CC_ONNX_MAX_DIMS], yd[CC_ONNX_MAX_DIMS];
+    int xn, yn;
+    cc_error err;
+    assert_int_equal(cc_onnx_tensor_read("tests/data/onnx/graph-in.pb", &x, xd, &xn, &err), 0);
+    assert_int_equal(cc_onnx_tensor_read("tests/data/onnx/graph-out.pb", &y, yd, &yn, &err), 0);
+    assert_int_equal(xn, 4);
+    assert_int_equal(yn, 2);
+    static const char *const files[] = {"tests/data/onnx/graph-opset9.onnx",
+                                        "tests/data/onnx/graph-opset11.onnx",
+                                        "tests/data/onnx/graph-opset13.onnx"};
+    for (int f = 0; f < 3; f++) {
+        cc_net *net;
+        cc_onnx_info info;
+        if (cc_onnx_load(&net, files[f], &info, &err))
+            fail_msg("%s: %s", files[f], err.msg);
+        assert_int_equal(info.opset, f == 0 ? 9 : f == 1 ? 11 : 13);
+        assert_int_equal(info.in_rank, 4);
+        assert_int_equal(info.in_dims[1], 3);
+        assert_int_equal(cc_net_classes(net), 10);
+        for (long B = xd[0]; B >= 1; B -= xd[0] - 1) {
+            float o[64];
+            assert_int_equal(cc_net_forward(net, x, B, &err), 0);
+            assert_int_equal(cc_net_final_output(net, o, &err), 0);
+            for (long k = 0; k < B * 10; k++)
+                if (!(fabs((double)o[k] - y[k]) <= ATOL + RTOL * fabs((double)y[k])))
+                    fail_msg("%s batch %ld element %ld: %.8g, PyTorch %.8g", files[f], B, k,
+                             (double)o[k], (double)y[k]);
+        }
+        cc_net_free(net);
+    }
+    free(x);
+    free(y);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_onnx_backend_data),
         cmocka_unit_test(test_onnx_bad_files),
         cmocka_unit_test(test_onnx_unsupported_named),
+        cmocka_unit_test(test_onnx_torch_graph),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

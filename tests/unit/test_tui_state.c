@@ -227,7 +227,7 @@ static void test_try_it_yourself(void **state)
     assert_int_equal(s.verdict.nprod, 9);
     for (size_t t = 0; t < 9; t++)
         assert_int_equal(s.verdict.wrong[t], t == 5);
-    assert_non_null(strstr(s.msg, "(1,2) you 4, is -4"));
+    assert_non_null(strstr(s.msg, "(2,3) you 4, is -4"));
     /* right, written with parentheses and plus signs */
     keys(&s, "n");
     type(&s, "(0) + 0 + 0 + 2 + 0 + (-6) + 9 + 0 + (-1) = 4");

@@ -1,0 +1,1 @@
+$CONVCALC params tests/data/onnx/graph-opset11.onnx --format json

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""gen_onnx_graph.py - write tests/data/onnx/graph*.onnx: a small network
+with the graph shapes PyTorch models have (a residual add, a
+squeeze-excitation product, a channel concat, BatchNorm, grouped conv,
+PReLU, ReLU6, hardswish, hardsigmoid, SiLU, ELU, ConvTranspose2d, ceil-mode
+max pool, average pool without padded counts, dropout, a view to flatten,
+log-softmax), exported by torch.onnx.export at opsets 9, 11 and 13 (the
+last with a dynamic batch, so the flatten is a Shape/Gather/Unsqueeze/
+Concat chain), with an input batch and PyTorch's own output as ONNX
+TensorProto files. Needs python3-torch and python3-onnx; the tests only
+read what it wrote.
+
+    python3 tests/golden/gen_onnx_graph.py
+"""
+import os
+
+import torch
+import torch.nn as nn
+from onnx import numpy_helper
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "data", "onnx")
+
+
+class SE(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.fc1 = nn.Conv2d(c, 4, 1)
+        self.fc2 = nn.Conv2d(4, c, 1)
+
+    def forward(self, x):
+        w = nn.functional.adaptive_avg_pool2d(x, 1)
+        return x * torch.sigmoid(self.fc2(torch.relu(self.fc1(w))))
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.bn = nn.BatchNorm2d(8)
+        self.c2 = nn.Conv2d(8, 8, 3, padding=1, groups=2)
+        self.se = SE(8)
+        self.c3 = nn.Conv2d(16, 8, 1)
+        self.prelu = nn.PReLU(8)
+        self.up = nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1)
+        self.pool = nn.MaxPool2d(2, ceil_mode=True)
+        self.ap = nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False)
+        self.drop = nn.Dropout(0.3)
+        self.fc = nn.Linear(4 * 4 * 4, 10)
+
+    def forward(self, x):
+        y = torch.relu(self.bn(self.c1(x)))
+        z = nn.functional.hardswish(self.c2(y)) + y
+        z = self.se(z)
+        z = torch.cat([z, nn.functional.relu6(y)], 1)
+        z = self.prelu(self.c3(z))
+        z = self.up(z)
+        z = self.pool(nn.functional.silu(z))
+        z = self.ap(nn.functional.hardsigmoid(z))
+        z = z.view(z.size(0), -1)
+        return torch.log_softmax(self.fc(self.drop(nn.functional.elu(z))), 1)
+
+
+def tensor_file(path, array):
+    with open(path, "wb") as f:
+        f.write(numpy_helper.from_array(array).SerializeToString())
+
+
+def main():
+    torch.manual_seed(0)
+    m = Net()
+    with torch.no_grad():
+        m.bn.running_mean.uniform_(-0.5, 0.5)
+        m.bn.running_var.uniform_(0.5, 2.0)
+    m.eval()
+    x = torch.randn(3, 3, 8, 8)
+    with torch.no_grad():
+        y = m(x)
+    os.makedirs(OUT, exist_ok=True)
+    tensor_file(os.path.join(OUT, "graph-in.pb"), x.numpy())
+    tensor_file(os.path.join(OUT, "graph-out.pb"), y.numpy())
+    for opset in (9, 11, 13):
+        kw = {}
+        if opset == 13:
+            kw["dynamic_axes"] = {"input": {0: "batch"}, "out": {0: "batch"}}
+        torch.onnx.export(m, x, os.path.join(OUT, "graph-opset%d.onnx" % opset),
+                          input_names=["input"], output_names=["out"],
+                          opset_version=opset, **kw)
+
+
+if __name__ == "__main__":
+    main()
