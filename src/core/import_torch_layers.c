@@ -725,7 +725,7 @@ static int unknown_layer(tparser *tp, const tnode *n, cc_layer *l)
     int rc = bind(tp, n, any, &b, 0);
     if (rc)
         return rc;
-    if (arg(&b, 0) && arg(&b, 1)) {
+    if (arg(&b, 0) && arg(&b, 1) && arg(&b, 0)->key && arg(&b, 1)->key) {
         /* a subclass of Linear prints as Linear does */
         long in, out;
         int bias = 1;

@@ -128,6 +128,9 @@ static void test_torch(void **state)
     successes = 0;
     torture("tests/data/torch/zoo.txt", CC_SOURCE_TORCH, 17, 21, 3);
     assert_true(successes > 10);
+    successes = 0;
+    torture("tests/data/torch/modules.txt", CC_SOURCE_TORCH, 9, 7, 3);
+    assert_true(successes > 10);
 }
 
 static void test_darknet(void **state)

@@ -1,0 +1,162 @@
+#!/usr/bin/python3
+"""Generate tests/data/torch/models.txt.gz: PyTorch's print(model) of every
+torchvision 0.14 classification, segmentation and detection model and of
+student-style models (torch_students.py), each with the true counts
+computed by PyTorch, for tests/unit/test_torch_zoo.c.
+
+Run from the repository root with Debian's python3-torch and
+python3-torchvision:   /usr/bin/python3 tests/golden/gen_torch_zoo.py
+The tests never need Python: the generated file is committed.
+
+Each model is one record:
+  #model NAME
+  #input HxWxC            the input size the test passes
+  #total N                sum of p.numel() over model.parameters()
+  #trainable N            the same over parameters with requires_grad
+  #buffers N              buffers except BatchNorm's num_batches_tracked
+  #hidden WHY             the repr cannot show a number (frozen, shared,
+                          bare nn.Parameter): counts are not compared
+  #macs N                 forward-hook MACs of one image (absent: no
+                          forward pass was run), and per module:
+  #mac NAME N             MACs summed over the module's calls
+  #out NAME DIMS          output shape (batch dropped) of its first call
+  <the repr, line by line>
+  #end
+Forward-hook MACs (the thop/fvcore convention): a hook on every leaf
+module; Conv1d/2d/3d: output elements x (in_channels / groups) x kernel
+volume; ConvTranspose: input elements x (out_channels / groups) x kernel
+volume; Linear: output elements x in_features; every other module 0.
+Modules that forward() calls as functions (MultiheadAttention's
+projections, Swin's attention) have no hook and count 0.
+"""
+import gzip
+import os
+import sys
+
+import torch
+import torch.nn as nn
+import torch.nn.init as init
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_students  # noqa: E402
+
+# Weights are never needed: skip the slow initialisation of big models.
+for _f in dir(init):
+    if _f.endswith("_") and not _f.startswith("_"):
+        setattr(init, _f, lambda t, *a, **k: t)
+
+import torchvision.models as tvm  # noqa: E402
+from torchvision.models import get_model, list_models  # noqa: E402
+
+OUT = os.path.join("tests", "data", "torch", "models.txt.gz")
+# classification models whose forward-hook MACs are recorded: the smaller
+# CNNs of every family (a forward pass of the others takes long; the
+# transformers' shapes are not followed by convcalc anyway)
+FORWARD = {"alexnet", "vgg11", "vgg11_bn", "resnet18", "resnet34", "resnet50",
+           "resnext50_32x4d", "mobilenet_v2", "mobilenet_v3_large", "mobilenet_v3_small",
+           "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3", "efficientnet_b0",
+           "efficientnet_b1", "efficientnet_b2", "efficientnet_b3", "efficientnet_v2_s",
+           "regnet_x_400mf", "regnet_x_800mf", "regnet_x_1_6gf", "regnet_x_3_2gf",
+           "regnet_y_400mf", "regnet_y_800mf", "regnet_y_1_6gf", "regnet_y_3_2gf",
+           "densenet121", "densenet169", "googlenet", "inception_v3", "squeezenet1_0",
+           "squeezenet1_1", "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5",
+           "shufflenet_v2_x2_0", "convnext_tiny"}
+
+
+def hook_macs(model, size):
+    names = {m: n for n, m in model.named_modules()}
+    macs, outs = {}, {}
+
+    def hook(mod, inp, out):
+        n = names[mod]
+        if isinstance(out, torch.Tensor) and n not in outs:
+            outs[n] = tuple(out.shape[1:])
+        k = 0
+        if isinstance(mod, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+            vol = 1
+            for d in mod.kernel_size:
+                vol *= d
+            k = out[0].numel() * (mod.in_channels // mod.groups) * vol
+        elif isinstance(mod, (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
+            vol = 1
+            for d in mod.kernel_size:
+                vol *= d
+            k = inp[0][0].numel() * (mod.out_channels // mod.groups) * vol
+        elif isinstance(mod, nn.Linear):
+            k = out[0].numel() * mod.in_features
+        if k:
+            macs[n] = macs.get(n, 0) + k
+
+    handles = [m.register_forward_hook(hook) for m in model.modules()
+               if len(list(m.children())) == 0]
+    model.eval()
+    with torch.no_grad():
+        x = torch.zeros((2,) + size)
+        model(x)
+    for hd in handles:
+        hd.remove()
+    return macs, outs
+
+
+def record(name, model, size, forward, hidden=None):
+    lines = ["#model " + name]
+    if size is None:
+        pass
+    elif len(size) == 3:
+        lines.append("#input %dx%dx%d" % (size[1], size[2], size[0]))
+    elif len(size) == 1:
+        lines.append("#input %d" % size[0])
+    lines.append("#total %d" % sum(p.numel() for p in model.parameters()))
+    lines.append("#trainable %d" % sum(p.numel() for p in model.parameters() if p.requires_grad))
+    lines.append("#buffers %d" % sum(b.numel() for n, b in model.named_buffers()
+                                     if not n.endswith("num_batches_tracked")))
+    if hidden:
+        lines.append("#hidden " + hidden)
+    if forward:
+        macs, outs = hook_macs(model, size)
+        lines.append("#macs %d" % sum(macs.values()))
+        for n, v in macs.items():
+            lines.append("#mac %s %d" % (n, v))
+        for n, s in outs.items():
+            if n:
+                lines.append("#out %s %s" % (n, " ".join(str(d) for d in s)))
+    lines.extend(str(model).split("\n"))
+    lines.append("#end")
+    print(name, lines[2:5], flush=True)
+    return "\n".join(lines) + "\n"
+
+
+def cached(name, make):
+    """A record from the cache directory given as argument 1 (a rerun after
+    a failure does not redo the slow forward passes), or make()."""
+    if len(sys.argv) < 2:
+        return make()
+    path = os.path.join(sys.argv[1], name + ".rec")
+    if os.path.exists(path):
+        with open(path) as f:
+            return f.read()
+    rec = make()
+    with open(path, "w") as f:
+        f.write(rec)
+    return rec
+
+
+def main():
+    torch.manual_seed(0)
+    parts = []
+    for mod, kind in [(tvm, "cls"), (tvm.segmentation, "seg"), (tvm.detection, "det")]:
+        for n in list_models(module=mod):
+            kw = {} if kind == "cls" else {"weights_backbone": None}
+            size = (3, 299, 299) if n == "inception_v3" else (3, 224, 224)
+            parts.append(cached(n, lambda: record(n, get_model(n, weights=None, **kw), size,
+                                                  n in FORWARD)))
+    for n, make, size, hidden in torch_students.MODELS:
+        parts.append(cached(n, lambda: record(n, make(), size, size is not None, hidden)))
+    tmp = OUT + ".tmp"
+    with gzip.GzipFile(tmp, "wb", mtime=0) as f:
+        f.write("".join(parts).encode())
+    os.replace(tmp, OUT)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
