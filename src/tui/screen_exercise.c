@@ -16,31 +16,66 @@
 
 #define DEFAULT_SET "cnn-basics"
 
+/* The progress in a set that is not shown: kept while the screen lives so
+ * that a student who moves between sets finds it again. */
+typedef struct tui_ex_saved {
+    char name[256];
+    size_t n;
+    char **answers, **feedback;
+    signed char *verdict;
+    double *points;
+    unsigned char *seen;
+    struct tui_ex_saved *next;
+} tui_ex_saved;
+
+static void free_progress(size_t n, char **answers, char **feedback, signed char *verdict,
+                          double *points, unsigned char *seen)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (answers)
+            free(answers[i]);
+        if (feedback)
+            free(feedback[i]);
+    }
+    free(answers);
+    free(feedback);
+    free(verdict);
+    free(points);
+    free(seen);
+}
+
+/* Move the current set's progress into the saved list (or free it). */
 static void clear_set(tui_exercise *ex)
 {
-    if (ex->set) {
-        size_t n = cc_exset_count(ex->set);
-        for (size_t i = 0; i < n; i++) {
-            free(ex->answers[i]);
-            free(ex->feedback[i]);
-        }
+    size_t n = ex->set ? cc_exset_count(ex->set) : 0;
+    tui_ex_saved *sv = ex->set && ex->answers ? calloc(1, sizeof *sv) : NULL;
+    if (sv) {
+        snprintf(sv->name, sizeof sv->name, "%s", ex->name);
+        sv->n = n;
+        sv->answers = ex->answers;
+        sv->feedback = ex->feedback;
+        sv->verdict = ex->verdict;
+        sv->points = ex->points;
+        sv->seen = ex->seen;
+        sv->next = ex->saved;
+        ex->saved = sv;
+    } else {
+        free_progress(n, ex->answers, ex->feedback, ex->verdict, ex->points, ex->seen);
     }
-    free(ex->answers);
-    free(ex->feedback);
-    free(ex->verdict);
-    free(ex->points);
     cc_exset_free(ex->set);
     ex->set = NULL;
     ex->answers = ex->feedback = NULL;
     ex->verdict = NULL;
     ex->points = NULL;
+    ex->seen = NULL;
     ex->cur = 0;
     ex->scroll = 0;
     ex->field.len = ex->field.cur = 0;
     ex->field.text[0] = '\0';
 }
 
-/* Open SET (a bundled name or a path); keeps the old set on failure. */
+/* Open SET (a bundled name or a path); keeps the old set on failure. The
+ * progress in the set left is kept, and found again when it is reopened. */
 int tui_exercise_open(tui_exercise *ex, const char *name)
 {
     cc_exset *set = NULL;
@@ -56,26 +91,44 @@ int tui_exercise_open(tui_exercise *ex, const char *name)
         return rc;
     }
     size_t n = cc_exset_count(set);
+    clear_set(ex);
+    for (tui_ex_saved **pp = &ex->saved; *pp; pp = &(*pp)->next) {
+        tui_ex_saved *sv = *pp;
+        if (strcmp(sv->name, name) != 0 || sv->n != n)
+            continue;
+        *pp = sv->next;
+        ex->set = set;
+        ex->answers = sv->answers;
+        ex->feedback = sv->feedback;
+        ex->verdict = sv->verdict;
+        ex->points = sv->points;
+        ex->seen = sv->seen;
+        free(sv);
+        snprintf(ex->name, sizeof ex->name, "%s", name);
+        ex->error[0] = '\0';
+        const char *a = ex->answers[0] ? ex->answers[0] : "";
+        snprintf(ex->field.text, sizeof ex->field.text, "%s", a);
+        ex->field.len = ex->field.cur = strlen(ex->field.text);
+        return 0;
+    }
     char **answers = calloc(n ? n : 1, sizeof *answers);
     char **feedback = calloc(n ? n : 1, sizeof *feedback);
     signed char *verdict = malloc(n ? n : 1);
     double *points = calloc(n ? n : 1, sizeof *points);
-    if (!answers || !feedback || !verdict || !points) {
-        free(answers);
-        free(feedback);
-        free(verdict);
-        free(points);
+    unsigned char *seen = calloc(n ? n : 1, 1);
+    if (!answers || !feedback || !verdict || !points || !seen) {
+        free_progress(0, answers, feedback, verdict, points, seen);
         cc_exset_free(set);
         snprintf(ex->error, sizeof ex->error, "out of memory");
         return CC_ENOMEM;
     }
-    clear_set(ex);
     memset(verdict, -1, n ? n : 1);
     ex->set = set;
     ex->answers = answers;
     ex->feedback = feedback;
     ex->verdict = verdict;
     ex->points = points;
+    ex->seen = seen;
     snprintf(ex->name, sizeof ex->name, "%s", name);
     ex->error[0] = '\0';
     return 0;
@@ -131,18 +184,32 @@ static void grade(tui_state *s, tui_exercise *ex)
         cc_grade_free(&g);
         return;
     }
-    ex->verdict[ex->cur] = (signed char)g.verdict;
-    ex->points[ex->cur] = g.points;
+    /* the first answer counts; after the worked solution, none earns points */
+    int first = ex->verdict[ex->cur] < 0 || ex->verdict[ex->cur] == CC_VERDICT_MISSING;
+    if (first && g.verdict != CC_VERDICT_MISSING) {
+        ex->verdict[ex->cur] = (signed char)g.verdict;
+        ex->points[ex->cur] = ex->seen[ex->cur] ? 0 : g.points;
+    } else if (first) {
+        ex->verdict[ex->cur] = (signed char)g.verdict;
+    }
     free(ex->feedback[ex->cur]);
     ex->feedback[ex->cur] = strdup(g.feedback ? g.feedback : "");
     ex->scroll = 0;
     cc_exinfo info;
     cc_exset_problem(ex->set, ex->cur, &info);
     char pts[32], max[32];
-    cc_fmt_num(pts, sizeof pts, g.points, 4);
+    cc_fmt_num(pts, sizeof pts, ex->points[ex->cur], 4);
     cc_fmt_num(max, sizeof max, g.max_points, 4);
-    snprintf(s->msg, sizeof s->msg, "%s: %s (%s of %s points)", info.id,
-             cc_verdict_name(g.verdict), pts, max);
+    if (!first)
+        snprintf(s->msg, sizeof s->msg, "%s: %s; your first answer counts (%s: %s of %s points)",
+                 info.id, cc_verdict_name(g.verdict),
+                 cc_verdict_name((cc_verdict)ex->verdict[ex->cur]), pts, max);
+    else if (ex->seen[ex->cur])
+        snprintf(s->msg, sizeof s->msg, "%s: %s, after the solution was seen (0 of %s points)",
+                 info.id, cc_verdict_name(g.verdict), max);
+    else
+        snprintf(s->msg, sizeof s->msg, "%s: %s (%s of %s points)", info.id,
+                 cc_verdict_name(g.verdict), pts, max);
     s->msg_kind = g.verdict == CC_VERDICT_RIGHT ? TUI_MSG_GOOD : TUI_MSG_BAD;
     cc_grade_free(&g);
 }
@@ -161,6 +228,7 @@ static void solution(tui_state *s, tui_exercise *ex)
         free(ex->feedback[ex->cur]);
         ex->feedback[ex->cur] = strdup(cc_buf_str(&b));
         ex->scroll = 0;
+        ex->seen[ex->cur] = 1; /* an answer typed from now on earns nothing */
     }
     cc_buf_free(&b);
 }
@@ -249,6 +317,11 @@ void tui_exercise_free(tui_state *s)
     if (!s->exercises)
         return;
     clear_set(s->exercises);
+    for (tui_ex_saved *sv = s->exercises->saved, *next; sv; sv = next) {
+        next = sv->next;
+        free_progress(sv->n, sv->answers, sv->feedback, sv->verdict, sv->points, sv->seen);
+        free(sv);
+    }
     free(s->exercises);
     s->exercises = NULL;
 }
@@ -263,6 +336,8 @@ static const char *mark(const tui_look *look, signed char v)
         return look->utf8 ? "\u2717" : "x";
     if (v == CC_VERDICT_MISSING)
         return "-";
+    if (v == CC_VERDICT_UNREADABLE)
+        return "?";
     return " ";
 }
 
@@ -288,7 +363,7 @@ void tui_exercise_draw(tui_state *s, const tui_look *look, tui_rect area)
     for (size_t i = 0; i < n; i++)
         if (ex->verdict[i] >= 0) {
             done++;
-            right += ex->verdict[i] == CC_VERDICT_RIGHT;
+            right += ex->verdict[i] == CC_VERDICT_RIGHT && (ex->points[i] > 0 || !ex->seen[i]);
             score += ex->points[i];
         }
     char score_s[160], sc[32], tot[32];
@@ -316,7 +391,10 @@ void tui_exercise_draw(tui_state *s, const tui_look *look, tui_rect area)
         tui_text(list.y + 1 + i, 1, 5, id, a);
         tui_role role = ex->verdict[k] == CC_VERDICT_RIGHT ? TUI_R_GOOD : TUI_R_BAD;
         attron(tui_attr(look, role));
-        mvaddstr(list.y + 1 + i, 7, mark(look, ex->verdict[k]));
+        mvaddstr(list.y + 1 + i, 7,
+                 ex->seen[k] && !(ex->verdict[k] == CC_VERDICT_RIGHT && ex->points[k] > 0)
+                     ? "s"
+                     : mark(look, ex->verdict[k]));
         attroff(tui_attr(look, role));
     }
 
@@ -326,8 +404,9 @@ void tui_exercise_draw(tui_state *s, const tui_look *look, tui_rect area)
         return;
     int x = lw + 1, w = area.w - lw - 2, y = area.y + 1;
     char pts[32], title[160];
-    snprintf(title, sizeof title, "Problem %s (%s, %s point%s)", info.id, cc_exkind_name(info.kind),
-             cc_fmt_num(pts, sizeof pts, info.points, 4), info.points == 1 ? "" : "s");
+    snprintf(title, sizeof title, "Problem %s (%s, %s point%s)%s", info.id,
+             cc_exkind_name(info.kind), cc_fmt_num(pts, sizeof pts, info.points, 4),
+             info.points == 1 ? "" : "s", ex->seen[ex->cur] ? " - solution seen" : "");
     tui_text(y++, x, w, title, A_BOLD);
     cc_buf b = {0};
     cc_buf_puts(&b, info.prompt);

@@ -58,7 +58,9 @@ struct tui_exercise {
     char **feedback;        /* per problem: the last grade's feedback */
     signed char *verdict;   /* per problem: cc_verdict, or -1 not graded */
     double *points;         /* per problem: points awarded */
+    unsigned char *seen;    /* per problem: the worked solution was shown */
     char error[600];
+    struct tui_ex_saved *saved; /* progress in the other sets opened */
 };
 tui_exercise *tui_exercise_state(tui_state *s);
 /* Open a set (bundled name or path); keeps the old one on failure. */
