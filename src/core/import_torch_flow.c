@@ -388,6 +388,35 @@ static int pooled_model(tparser *tp, int idx, const char *name, int depth, const
     return 0;
 }
 
+/* An auxiliary classifier with the poolings its forward() does as
+ * functions: GoogLeNet's InceptionAux pools to 4x4 first; Inception v3's
+ * pools 5x5 with stride 3, runs conv0 and conv1, then pools to 1x1. */
+static int aux_head(tparser *tp, int c, const char *prefix, int depth)
+{
+    char name[96];
+    snprintf(name, sizeof name, "%s%s%s", prefix, prefix[0] ? "." : "", tp->nodes[c].name);
+    cc_layer l;
+    int rc;
+    if (child(tp, c, "conv0") < 0) {
+        cc_layer_init(&l, CC_LAYER_ADAPTIVE_AVGPOOL);
+        l.out_h = l.out_w = 4;
+        return (rc = synth(tp, &l, name, "(adaptive_avg_pool2d)", depth, c)) ? rc
+               : tt_walk_children(tp, c, name, depth + 1);
+    }
+    cc_layer_init(&l, CC_LAYER_AVGPOOL);
+    l.kernel_h = l.kernel_w = 5;
+    l.stride_h = l.stride_w = 3;
+    static const char *const convs3[] = {"conv0", "conv1", NULL};
+    static const char *const fc[] = {"fc", NULL};
+    if ((rc = synth(tp, &l, name, "(avg_pool2d)", depth, c)) ||
+        (rc = run_list(tp, c, convs3, name, depth + 1)))
+        return rc;
+    cc_layer_init(&l, CC_LAYER_GLOBAL_AVGPOOL);
+    if ((rc = synth(tp, &l, name, "(adaptive_avg_pool2d)", depth, c)))
+        return rc;
+    return run_list(tp, c, fc, name, depth + 1);
+}
+
 /* GoogLeNet and Inception3 with their auxiliary classifiers: those run
  * only in training, from inception4a/4d (Mixed_6e); they are walked as a
  * side branch at the end whose operations are not counted (implied 3). */
@@ -417,7 +446,9 @@ static int with_aux(tparser *tp, int idx, const char *name, int depth)
             continue;
         size_t before = tp->s->n;
         int rc = route(tp, out_of[a], name, depth, idx, 1, 0);
-        if (rc || (rc = tt_walk(tp, c, name, depth + 1)))
+        if (!rc)
+            rc = aux_head(tp, c, name, depth);
+        if (rc)
             return rc;
         for (size_t i = before; i < tp->s->n; i++)
             tp->s->layers[i].implied = 3;
