@@ -206,8 +206,14 @@ static void describe(cc_buf *b, const cc_layer *l, size_t self)
         if (l->flatten_input)
             cc_buf_puts(b, " flatten");
         break;
+    case CC_LAYER_SOFTMAX:
+        if (l->groups > 1)
+            cc_buf_printf(b, " groups %ld", l->groups);
+        break;
     case CC_LAYER_ADD:
         put_ref(b, l->from, self);
+        if (l->resample)
+            cc_buf_puts(b, " resample");
         break;
     case CC_LAYER_CONCAT:
         for (int i = 0; i < l->n_sources && i < CC_CONCAT_MAX; i++)
@@ -1126,6 +1132,8 @@ static int infer_chain(cc_stack *s, cc_error *err)
         int rc = infer_layer(s, i, &rh, &rw, &jh, &jw, err);
         if (rc)
             return rc;
+        if (l->implied == 3) /* runs only in training (an auxiliary head) */
+            l->counts.macs = l->counts.flops = 0;
     }
     return 0;
 }
