@@ -51,7 +51,7 @@ long_one() {
     echo $st > "$tmp/$name.status"
 }
 
-passed=0 failed=0
+passed=0 failed=0 pids=
 for bin in "$dir"/fuzz_*; do
     [ -x "$bin" ] || continue
     name=${bin##*/fuzz_}
@@ -70,8 +70,14 @@ for bin in "$dir"/fuzz_*; do
         fi
     else
         # up to FUZZ_JOBS harnesses at once; each reports when it ends
-        while [ "$(jobs -p | wc -l)" -ge "${FUZZ_JOBS:-1}" ]; do sleep 1; done
+        while :; do
+            running=0
+            for pid in $pids; do kill -0 "$pid" 2>/dev/null && running=$((running + 1)); done
+            [ $running -lt "${FUZZ_JOBS:-1}" ] && break
+            sleep 1
+        done
         long_one "$bin" "$name" &
+        pids="$pids $!"
     fi
 done
 if [ "$mode" = long ]; then

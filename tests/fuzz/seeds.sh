@@ -10,7 +10,7 @@ out=${1:?usage: seeds.sh OUT [PROGRAM]}
 prog=$2
 rm -rf "$out"
 for h in matrix shape spec torch darknet detect exset sheet variant idx cifar \
-         safetensors model source; do mkdir -p "$out/$h"; done
+         safetensors model source onnx; do mkdir -p "$out/$h"; done
 put() { # put HARNESS < data: a new seed file (pipelines run put in a
          # subshell, so the name comes from mktemp, not a counter)
     cat > "$(mktemp "$out/$1/seed-XXXXXX")"
@@ -75,3 +75,6 @@ for s in 'idx:@/train.idx,@/labels.idx' 'idx:@/train.idx,@/labels.idx,@/test.idx
          'mnist:@/mnist' 'cifar10:@/cifar' 'idx:a,b,c' 'cifar10:' 'mnist:' 'idx:@/test.idx,@/labels.idx'; do
     printf '%s' "$s" | put source
 done
+# ONNX: a 0 byte then a model, a 1 byte then a TensorProto
+for f in tests/data/onnx/*.onnx; do { printf '\000'; cat "$f"; } | put onnx; done
+for f in tests/data/onnx/*.pb; do { printf '\001'; cat "$f"; } | put onnx; done
