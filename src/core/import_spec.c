@@ -271,6 +271,13 @@ static const struct {
     {"swish", CC_LAYER_SILU},
     {"hardswish", CC_LAYER_HARDSWISH},
     {"hardsigmoid", CC_LAYER_HARDSIGMOID},
+    {"upsample", CC_LAYER_UPSAMPLE},
+    {"reorg", CC_LAYER_REORG},
+    {"crop", CC_LAYER_CROP},
+    {"local", CC_LAYER_LOCAL},
+    {"recurrent", CC_LAYER_RECURRENT},
+    {"detect", CC_LAYER_DETECT},
+    {"activation", CC_LAYER_ACTIVATION},
 };
 
 static int has_params(cc_layer_kind k)
@@ -312,6 +319,100 @@ static int resolve_ref(parser *ps, int line, const tok *t, long *out)
                 name);
 }
 
+/* The kinds darknet cfgs bring (written by cc_stack_to_spec): their
+ * arguments from t[*i] on. 0, or an error at the token. */
+static int parse_darknet_kind(parser *ps, const sline *sl, int first, int *ip, cc_layer *l)
+{
+    const tok *t = sl->t;
+    int n = sl->n, line = sl->line, i = *ip;
+    const char *kw = cc_layer_kind_name(l->kind);
+    static const char *const usage[CC_LAYER_KIND_COUNT] = {
+        [CC_LAYER_UPSAMPLE] = "upsample F (or FhxFw)",
+        [CC_LAYER_REORG] = "reorg S [reverse] [extra N]",
+        [CC_LAYER_CROP] = "crop HxW [noadjust]",
+        [CC_LAYER_LOCAL] = "local FILTERS KxK [stride S] [pad]",
+        [CC_LAYER_RECURRENT] = "recurrent rnn|gru|lstm HIDDEN [batchnorm]",
+        [CC_LAYER_DETECT] = "detect num N classes N coords N [side N]",
+        [CC_LAYER_ACTIVATION] = "activation NAME",
+    };
+    int rc = 0;
+    if (i >= n)
+        return terr(ps, line, &t[first], "%s needs its arguments: %s", kw, usage[l->kind]);
+    switch (l->kind) {
+    case CC_LAYER_UPSAMPLE:
+        rc = tok_pair(ps, line, &t[i++], 1, "upsample factor", &l->stride_h, &l->stride_w);
+        break;
+    case CC_LAYER_REORG:
+        rc = tok_long(ps, line, &t[i++], 1, "reorg stride", &l->stride_h);
+        l->stride_w = l->stride_h;
+        break;
+    case CC_LAYER_CROP:
+        rc = tok_pair(ps, line, &t[i++], 1, "crop size", &l->out_h, &l->out_w);
+        break;
+    case CC_LAYER_LOCAL:
+        if (i + 1 >= n)
+            return terr(ps, line, &t[i], "%s", usage[l->kind]);
+        rc = tok_long(ps, line, &t[i], 1, "local filters", &l->filters);
+        if (!rc)
+            rc = tok_pair(ps, line, &t[i + 1], 1, "local kernel", &l->kernel_h, &l->kernel_w);
+        i += 2;
+        break;
+    case CC_LAYER_RECURRENT:
+        if (teq(&t[i], "rnn") || teq(&t[i], "gru") || teq(&t[i], "lstm"))
+            l->cell = teq(&t[i], "lstm") ? CC_CELL_LSTM : teq(&t[i], "gru") ? CC_CELL_GRU
+                                                                            : CC_CELL_RNN;
+        else
+            return terr(ps, line, &t[i], "%s", usage[l->kind]);
+        if (i + 1 >= n)
+            return terr(ps, line, &t[i], "%s", usage[l->kind]);
+        rc = tok_long(ps, line, &t[i + 1], 1, "recurrent hidden size", &l->out_features);
+        i += 2;
+        break;
+    case CC_LAYER_ACTIVATION:
+        tcopy(l->type, sizeof l->type, &t[i++]);
+        break;
+    default:
+        break;
+    }
+    while (!rc && i < n) {
+        const tok *o = &t[i];
+        const tok *v = i + 1 < n ? &t[i + 1] : NULL;
+        int used = 2;
+        if (l->kind == CC_LAYER_REORG && teq(o, "reverse")) {
+            l->reverse = 1;
+            used = 1;
+        } else if (l->kind == CC_LAYER_REORG && teq(o, "extra") && v) {
+            rc = tok_long(ps, line, v, 1, "reorg extra", &l->extra);
+        } else if (l->kind == CC_LAYER_CROP && teq(o, "noadjust")) {
+            l->noadjust = 1;
+            used = 1;
+        } else if (l->kind == CC_LAYER_LOCAL && teq(o, "stride") && v) {
+            rc = tok_long(ps, line, v, 1, "local stride", &l->stride_h);
+            l->stride_w = l->stride_h;
+        } else if (l->kind == CC_LAYER_LOCAL && teq(o, "pad")) {
+            /* darknet's pad: size/2 (the output rule is in stack_darknet.c) */
+            l->pad_top = l->pad_bottom = l->pad_left = l->pad_right = l->kernel_h / 2;
+            used = 1;
+        } else if (l->kind == CC_LAYER_RECURRENT && teq(o, "batchnorm")) {
+            l->cell_bn = 1;
+            used = 1;
+        } else if (l->kind == CC_LAYER_DETECT && v &&
+                   (teq(o, "num") || teq(o, "classes") || teq(o, "coords") || teq(o, "side"))) {
+            long *f = teq(o, "num") ? &l->det_num : teq(o, "classes") ? &l->det_classes
+                                    : teq(o, "coords") ? &l->det_coords : &l->det_side;
+            rc = tok_long(ps, line, v, 0, "detect count", f);
+        } else {
+            char b[64];
+            tcopy(b, sizeof b, o);
+            return terr(ps, line, o, "%s: unexpected '%s' (expected %s)", kw, b,
+                        usage[l->kind]);
+        }
+        i += used;
+    }
+    *ip = i;
+    return rc;
+}
+
 static int parse_layer(parser *ps, const sline *sl, int first, const char *label)
 {
     const tok *t = sl->t;
@@ -332,7 +433,8 @@ static int parse_layer(parser *ps, const sline *sl, int first, const char *label
                     "unknown layer '%s' (expected input, conv, maxpool, avgpool, gap, "
                     "adaptiveavgpool, batchnorm, batchnorm1d, batchnorm2d, relu, leakyrelu, elu, "
                     "sigmoid, tanh, softmax, relu6, gelu, silu, hardswish, hardsigmoid, dropout, "
-                    "flatten, linear, identity, add, concat or repeat)",
+                    "flatten, linear, identity, add, concat, upsample, reorg, crop, local, "
+                    "recurrent, detect, activation or repeat)",
                     b);
     }
     if (ps->s->n >= MAX_LAYERS)
@@ -438,11 +540,15 @@ static int parse_layer(parser *ps, const sline *sl, int first, const char *label
         if (resolve_ref(ps, line, &t[i], &l.from))
             return CC_EINVAL;
         i++;
+        if (i < n && teq(&t[i], "resample")) {
+            l.resample = 1; /* darknet's shortcut between different shapes */
+            i++;
+        }
         break;
     case CC_LAYER_CONCAT:
         if (i < n && teq(&t[i], "from"))
             i++;
-        while (i < n) {
+        while (i < n && !teq(&t[i], "groups")) {
             if (l.n_sources == CC_CONCAT_MAX)
                 return terr(ps, line, &t[i], "concat joins at most %d layers", CC_CONCAT_MAX);
             if (resolve_ref(ps, line, &t[i], &l.sources[l.n_sources]))
@@ -454,6 +560,23 @@ static int parse_layer(parser *ps, const sline *sl, int first, const char *label
             return terr(ps, line, &t[first],
                         "concat needs the layers to join, e.g. 'concat -1 -4' or "
                         "'concat a b'");
+        /* groups G group_id I: slice I of G of every source's channels */
+        if (i + 3 < n && teq(&t[i], "groups") && teq(&t[i + 2], "group_id")) {
+            if (tok_long(ps, line, &t[i + 1], 1, "concat groups", &l.groups) ||
+                tok_long(ps, line, &t[i + 3], 0, "concat group_id", &l.group_id))
+                return CC_EINVAL;
+            i += 4;
+        }
+        break;
+    case CC_LAYER_UPSAMPLE:
+    case CC_LAYER_REORG:
+    case CC_LAYER_CROP:
+    case CC_LAYER_LOCAL:
+    case CC_LAYER_RECURRENT:
+    case CC_LAYER_DETECT:
+    case CC_LAYER_ACTIVATION:
+        if (parse_darknet_kind(ps, sl, first, &i, &l))
+            return CC_EINVAL;
         break;
     default:
         break;
@@ -476,7 +599,8 @@ static int parse_layer(parser *ps, const sline *sl, int first, const char *label
         } else if (spatial && teq(o, "dilation") && has_val) {
             rc = tok_pair(ps, line, v, 1, "dilation", &l.dilation_h, &l.dilation_w);
             used = 2;
-        } else if (kind == CC_LAYER_CONV && teq(o, "groups") && has_val) {
+        } else if ((kind == CC_LAYER_CONV || kind == CC_LAYER_SOFTMAX) && teq(o, "groups") &&
+                   has_val) {
             rc = tok_long(ps, line, v, 1, "groups", &l.groups);
             used = 2;
         } else if ((kind == CC_LAYER_CONV || kind == CC_LAYER_LINEAR) && teq(o, "nobias")) {
@@ -537,6 +661,7 @@ static int parse_layer(parser *ps, const sline *sl, int first, const char *label
                 [CC_LAYER_ELU] = "alpha",
                 [CC_LAYER_DROPOUT] = "p",
                 [CC_LAYER_LINEAR] = "bias, nobias, in, flatten, frozen",
+                [CC_LAYER_SOFTMAX] = "groups",
             };
             int needs_value = teq(o, "stride") || teq(o, "pad") || teq(o, "padding") ||
                               teq(o, "dilation") || teq(o, "groups") || teq(o, "in") ||

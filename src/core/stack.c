@@ -206,8 +206,14 @@ static void describe(cc_buf *b, const cc_layer *l, size_t self)
         if (l->flatten_input)
             cc_buf_puts(b, " flatten");
         break;
+    case CC_LAYER_SOFTMAX:
+        if (l->groups > 1)
+            cc_buf_printf(b, " groups %ld", l->groups);
+        break;
     case CC_LAYER_ADD:
         put_ref(b, l->from, self);
+        if (l->resample)
+            cc_buf_puts(b, " resample");
         break;
     case CC_LAYER_CONCAT:
         for (int i = 0; i < l->n_sources && i < CC_CONCAT_MAX; i++)

@@ -23,7 +23,12 @@ expected.txt holds one line per cfg:
   NAME floats=N ops=N outputs=N
 where outputs is the element count of the last layer's output, read from
 the layer table darknet prints while parsing (absent when the table does
-not show it).
+not show it). layers.txt holds, for every darknet layer whose line in that
+table shows its output, one line
+  NAME INDEX KIND N
+with darknet's layer number, the first word of its line (conv, max, res,
+route, upsample, connected, Local, RNN, ...) and the element count of its
+output.
 """
 import glob
 import os
@@ -69,6 +74,32 @@ def last_outputs(table):
     return last
 
 
+def layer_outputs(table):
+    """(index, kind, elements) of every layer line that shows its output."""
+    rows = []
+    for line in table.splitlines():
+        m = re.match(r"\s*(\d+) (\S+)", line)
+        if not m:
+            continue
+        idx, kind = int(m.group(1)), m.group(2)
+        n = None
+        m3 = re.search(r"->\s*(\d+)\s*x\s*(\d+)\s*x\s*(\d+)", line)
+        m1 = re.search(r"->\s*(\d+)\s*$", line)
+        ms = re.match(r"\s*\d+\s+(softmax|cost)\s+(\d+)\s*$", line)
+        mr = re.search(r"(\d+) outputs", line)
+        if m3:
+            n = int(m3.group(1)) * int(m3.group(2)) * int(m3.group(3))
+        elif m1:
+            n = int(m1.group(1))
+        elif ms:
+            n = int(ms.group(2))
+        elif mr:
+            n = int(mr.group(1))
+        if n is not None:
+            rows.append((idx, kind, n))
+    return rows
+
+
 def main():
     if not os.path.isdir(SRC):
         sys.exit("gen_darknet.py: %s not found (install Debian's darknet)" % SRC)
@@ -79,6 +110,7 @@ def main():
         with open(header, "wb") as f:
             f.write(HEADER)
         lines = []
+        layers = []
         for path in sorted(glob.glob(os.path.join(SRC, "*.cfg"))):
             name = os.path.basename(path)
             shutil.copyfile(path, os.path.join(OUT, name))
@@ -103,12 +135,19 @@ def main():
             if n is not None:
                 row += " outputs=%d" % n
             lines.append(row)
+            for idx, kind, n in layer_outputs(p.stderr):
+                layers.append("%s %d %s %d" % (name, idx, kind, n))
             print(row, flush=True)
         with open(os.path.join(OUT, "expected.txt.tmp"), "w") as f:
             f.write("# written by tests/golden/gen_darknet.py from Debian's darknet; "
                     "do not edit\n")
             f.write("\n".join(lines) + "\n")
         os.replace(os.path.join(OUT, "expected.txt.tmp"), os.path.join(OUT, "expected.txt"))
+        with open(os.path.join(OUT, "layers.txt.tmp"), "w") as f:
+            f.write("# written by tests/golden/gen_darknet.py from Debian's darknet; "
+                    "do not edit\n")
+            f.write("\n".join(layers) + "\n")
+        os.replace(os.path.join(OUT, "layers.txt.tmp"), os.path.join(OUT, "layers.txt"))
     finally:
         shutil.rmtree(tmp)
 

@@ -76,6 +76,21 @@ static void test_debian_cfgs(void **state)
             if (s->layers[i].kind == CC_LAYER_LOCAL)
                 local += s->layers[i].counts.macs;
         assert_int_equal(2 * (t.macs - local), ops);
+        /* the spec language reads back what --to-spec writes */
+        cc_buf spec = {0};
+        assert_int_equal(cc_stack_to_spec(&spec, s), 0);
+        cc_stack *back = NULL;
+        if (cc_stack_parse_spec(&back, spec.data, spec.len, &err) || cc_stack_infer(back, &err))
+            fail_msg("%s as spec: %d:%d: %s", name, err.line, err.col, err.msg);
+        cc_stack_totals tb;
+        cc_stack_totals_get(back, 0, &tb);
+        assert_int_equal(back->n, s->n);
+        assert_int_equal(tb.total_params, t.total_params);
+        assert_int_equal(tb.buffers, t.buffers);
+        assert_int_equal(tb.macs, t.macs);
+        assert_int_equal(tb.flops, t.flops);
+        cc_stack_free(back);
+        cc_buf_free(&spec);
         const cc_shape *last = &s->layers[s->n - 1].out;
         if (outputs >= 0 && (long long)last->c * last->h * last->w != outputs)
             fail_msg("%s: the last layer gives %ldx%ldx%ld, darknet %lld values", name,
@@ -85,6 +100,63 @@ static void test_debian_cfgs(void **state)
     }
     free(exp);
     assert_int_equal(n, 45);
+}
+
+/* Every darknet layer whose line in darknet's layer table shows its
+ * output (layers.txt): the last convcalc layer of that section gives as
+ * many values. Sections convcalc does not make a layer of ([cost]) are
+ * the only ones without. */
+static void test_debian_layer_outputs(void **state)
+{
+    (void)state;
+    size_t len;
+    char *rows = slurp(DIR "layers.txt", &len);
+    assert_non_null(rows);
+    char cur[128] = "";
+    cc_stack *s = NULL;
+    int n = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(rows, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (line[0] == '#')
+            continue;
+        char name[128], kind[64];
+        long idx;
+        long long want;
+        assert_int_equal(sscanf(line, "%127s %ld %63s %lld", name, &idx, kind, &want), 4);
+        if (strcmp(name, cur)) {
+            cc_stack_free(s);
+            char path[256];
+            snprintf(path, sizeof path, DIR "%s", name);
+            size_t tl;
+            char *text = slurp(path, &tl);
+            assert_non_null(text);
+            cc_error err;
+            cc_error_clear(&err);
+            s = NULL;
+            if (cc_stack_parse(&s, text, tl, CC_SOURCE_DARKNET, &err) ||
+                cc_stack_infer(s, &err))
+                fail_msg("%s: %s", name, err.msg);
+            free(text);
+            snprintf(cur, sizeof cur, "%s", name);
+        }
+        const cc_layer *l = NULL;
+        for (size_t i = 0; i < s->n; i++)
+            if (s->layers[i].src_layer == idx + 1)
+                l = &s->layers[i];
+        if (!l) {
+            if (strcmp(kind, "cost"))
+                fail_msg("%s: no layer for darknet layer %ld (%s)", name, idx, kind);
+            continue;
+        }
+        long long got = (long long)l->out.c * l->out.h * l->out.w;
+        if (got != want)
+            fail_msg("%s: darknet layer %ld (%s) gives %lld values, convcalc's %s %ldx%ldx%ld",
+                     name, idx, kind, want, l->name, l->out.c, l->out.h, l->out.w);
+        n++;
+    }
+    cc_stack_free(s);
+    free(rows);
+    assert_true(n > 1500);
 }
 
 /* ---- one section at a time ------------------------------------------------- */
@@ -162,6 +234,10 @@ static void test_upsample_reorg_crop(void **state)
 
     refuse("[upsample]\nstride=-2\n", 6, 8, "(layer 0) stride below 1");
     refuse("[upsample]\nstride=999999999\n", 5, 1, "factor 999999999x999999999");
+    /* chained factors past CC_DIM_MAX: an error, not an overflow */
+    refuse("[upsample]\nstride=1024\n[upsample]\nstride=1024\n[upsample]\nstride=1024\n", 9, 1,
+           "is larger than 1000000000");
+    refuse("[reorg]\nstride=65536\n", 5, 1, "stride 65536 does not divide");
     refuse("[reorg]\nstride=3\n", 5, 1, "stride 3 does not divide the input 8x8");
     refuse("[reorg]\nstride=2\nreverse=1\n", 5, 1, "channels divisible by 4");
     refuse("[reorg]\nstride=1\nextra=999999999999\n", 7, 7, "extra=999999999999 is not");
@@ -299,15 +375,59 @@ static void test_shortcut_route_softmax(void **state)
     refuse("[convolutional]\nfilters=2\nactivation=mish\n", 7, 12, "(layer 0) activation=mish");
 }
 
+static void spec_refuses(const char *text, int col, const char *part)
+{
+    cc_stack *s = NULL;
+    cc_error err;
+    cc_error_clear(&err);
+    assert_int_not_equal(cc_stack_parse_spec(&s, text, strlen(text), &err), 0);
+    assert_null(s);
+    if (!strstr(err.msg, part) || err.col != col)
+        fail_msg("%s: got %d:%d: %s; expected col %d ...%s...", text, err.line, err.col,
+                 err.msg, col, part);
+}
+
+static void test_spec_words(void **state)
+{
+    (void)state;
+    cc_stack *s = NULL;
+    cc_error err;
+    const char *text = "input 8x8x4\nconv 6 1x1\nup: upsample 2\nreorg 2\n"
+                       "reorg 2 reverse\ncrop 6x5 noadjust\nlocal 2 3x3 stride 2 pad\n"
+                       "activation ramp\nadd -3 resample\nconcat -1 up groups 2 group_id 1\n"
+                       "detect num 1 classes 0 coords 3 side 1\n";
+    cc_error_clear(&err);
+    spec_refuses("input 8x8x4\nupsample 0\n", 10, "upsample factor");
+    spec_refuses("input 8x8x4\nrecurrent tanh 4\n", 11, "recurrent rnn|gru|lstm");
+    spec_refuses("input 8x8x4\ndetect num 1 anchors 3\n", 14, "unexpected 'anchors'");
+    spec_refuses("input 8x8x4\nlocal 4\n", 7, "local FILTERS KxK");
+    spec_refuses("input 8x8x4\ncrop\n", 1, "crop needs its arguments");
+    /* parses; the shapes then do not all fit (crop 6x5 of 8x8 is fine,
+     * the detect at the end needs a flat input of the right size) */
+    assert_int_equal(cc_stack_parse_spec(&s, text, strlen(text), &err), 0);
+    assert_int_equal(s->layers[1].kind, CC_LAYER_UPSAMPLE);
+    assert_int_equal(s->layers[3].reverse, 1);
+    assert_int_equal(s->layers[4].noadjust, 1);
+    assert_int_equal(s->layers[5].stride_h, 2);
+    assert_string_equal(s->layers[6].type, "ramp");
+    assert_int_equal(s->layers[7].resample, 1);
+    assert_int_equal(s->layers[8].groups, 2);
+    assert_int_equal(s->layers[8].group_id, 1);
+    assert_int_equal(s->layers[9].det_side, 1);
+    cc_stack_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_debian_cfgs),
+        cmocka_unit_test(test_debian_layer_outputs),
         cmocka_unit_test(test_upsample_reorg_crop),
         cmocka_unit_test(test_local),
         cmocka_unit_test(test_recurrent),
         cmocka_unit_test(test_detectors),
         cmocka_unit_test(test_shortcut_route_softmax),
+        cmocka_unit_test(test_spec_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
