@@ -10,6 +10,7 @@
 #include "convcalc/net.h"
 #include "convcalc/report.h"
 #include "convcalc/stack.h"
+#include "convcalc/svg.h"
 
 /* ---- --verify: the same stack built by the reference engine -------------------- */
 typedef struct vrow {
@@ -232,7 +233,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: convcalc params SPEC|- [--from auto|spec|torch|darknet] [--input HxWxC]\n"
             "                       [--keras] [--batch N] [--to-spec] [--verify]\n"
-            "                       [--format text|markdown|latex|csv|json]\n"
+            "                       [--format text|markdown|latex|csv|json|svg] [--mono]\n"
             "\n"
             "Parameter-count report of a layer stack, one row per layer: output shape,\n"
             "parameters with their formula, trainable and non-trainable, MACs, FLOPs,\n"
@@ -250,7 +251,9 @@ static void usage(FILE *out)
             "  --verify       build the stack in the reference engine, count what it\n"
             "                 allocates, run one forward pass on zeros, and compare every\n"
             "                 shape and count with the report (exit 3 if they differ)\n"
-            "  --format F     text (default), markdown, latex, csv or json\n"
+            "  --format F     text (default), markdown, latex, csv, json, or svg: the\n"
+            "                 network as a diagram (a block per feature map)\n"
+            "  --mono         the diagram in black and greys (for print)\n"
             "\n"
             "Examples:\n"
             "  convcalc params exercises/assignment.spec\n"
@@ -267,7 +270,8 @@ int cmd_params(int argc, char **argv)
     cc_stack_source from = CC_SOURCE_AUTO;
     cc_report_options ro;
     cc_report_options_init(&ro);
-    int to_spec = 0, check = 0;
+    int to_spec = 0, check = 0, svg = 0;
+    cc_svg_opts svg_opts = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;
@@ -304,8 +308,10 @@ int cmd_params(int argc, char **argv)
             unsigned all = (1u << CC_FORMAT_TEXT) | (1u << CC_FORMAT_MARKDOWN) |
                            (1u << CC_FORMAT_LATEX) | (1u << CC_FORMAT_CSV) |
                            (1u << CC_FORMAT_JSON);
-            if (cli_parse_format("params", val, all, &ro.format))
+            if (cli_parse_format_svg("params", val, all, &ro.format, &svg))
                 return CLI_USAGE;
+        } else if (!strcmp(a, "--mono")) {
+            svg_opts.mono = 1;
         } else if (!strcmp(a, "--keras")) {
             ro.keras = 1;
         } else if (!strcmp(a, "--to-spec")) {
@@ -395,6 +401,9 @@ int cmd_params(int argc, char **argv)
                          "(PyTorch modules such as GroupNorm or LSTM)");
         else if (rc)
             cc_error_set(&err, rc, "out of memory");
+    } else if (svg) {
+        svg_opts.title = shown;
+        rc = cc_svg_stack(&out, s, &svg_opts, &err);
     } else {
         ro.title = shown;
         rc = cc_report_stack(&out, s, &ro, &err);

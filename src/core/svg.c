@@ -355,6 +355,8 @@ double cc_svg_text_block(cc_svg *s, double x, double y, double max_width, const 
                 take = sizeof line - 1;
             memcpy(line, p, take);
             line[take] = '\0';
+            for (size_t e = take; e > 0 && line[e - 1] == ' '; e--)
+                line[e - 1] = '\0';
             cc_svg_text(s, x, y, f, line);
             y += 1.3 * size;
             p += take;

@@ -9,7 +9,10 @@
 #       [--threads N] [--lr X] [--batch N]
 #
 # Prints one line per epoch (seconds, images/s, losses, accuracies) and a
-# last line "seconds_per_epoch S" for tests/bench/train_fmnist.sh.
+# last line "seconds_per_epoch S" for tests/bench/train_fmnist.sh. With
+# --results it also evaluates the training, validation and test splits at
+# the end (eval mode, no_grad, --eval-batch images per pass) and prints them:
+# the work of `convcalc train`'s results table (tests/bench/run.sh).
 import argparse
 import gzip
 import struct
@@ -41,6 +44,8 @@ def main():
     ap.add_argument("--lr", type=float, default=0.05)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--results", action="store_true")
+    ap.add_argument("--eval-batch", type=int, default=1000)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -72,10 +77,11 @@ def main():
         net.eval()
         with torch.no_grad():
             tot, right = 0.0, 0
-            for i in range(0, len(xe), 256):
-                o = net(xe[i : i + 256])
-                tot += loss_fn(o, ye[i : i + 256]).item() * len(o)
-                right += (o.argmax(1) == ye[i : i + 256]).sum().item()
+            eb = a.eval_batch
+            for i in range(0, len(xe), eb):
+                o = net(xe[i : i + eb])
+                tot += loss_fn(o, ye[i : i + eb]).item() * len(o)
+                right += (o.argmax(1) == ye[i : i + eb]).sum().item()
         return tot / len(xe), right / len(xe)
 
     times = []
@@ -94,8 +100,13 @@ def main():
         vl, va = evaluate(xv, yv)
         print("epoch %d: %.1f s, %.0f img/s, validation loss %.4f acc %.2f%%"
               % (epoch, dt, len(xt) / dt, vl, 100 * va), flush=True)
-    sl, sa = evaluate(xs, ys)
-    print("test loss %.4f acc %.2f%%" % (sl, 100 * sa))
+    if a.results:
+        for name, xe, ye in (("training", xt, yt), ("validation", xv, yv), ("test", xs, ys)):
+            el, ea = evaluate(xe, ye)
+            print("results %s loss %.4f acc %.2f%%" % (name, el, 100 * ea))
+    else:
+        sl, sa = evaluate(xs, ys)
+        print("test loss %.4f acc %.2f%%" % (sl, 100 * sa))
     print("seconds_per_epoch %.3f" % (sum(times) / len(times)))
 
 
