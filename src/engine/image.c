@@ -14,7 +14,9 @@
 #define IMG_MAX_SIDE 65536L
 #define IMG_MAX_PIXELS ((size_t)1 << 28)
 
-static int image_alloc(cc_tensor_file *t, long c, long h, long w, cc_error *err)
+/* max_values: the most pixel values the file's size can hold. */
+static int image_alloc(cc_tensor_file *t, long c, long h, long w, size_t max_values,
+                       cc_error *err)
 {
     if (h < 1 || w < 1 || h > IMG_MAX_SIDE || w > IMG_MAX_SIDE)
         return cc_error_set(err, CC_ERANGE, "at byte 0: an image of %ldx%ld pixels (each side "
@@ -22,6 +24,10 @@ static int image_alloc(cc_tensor_file *t, long c, long h, long w, cc_error *err)
     size_t n = (size_t)c * (size_t)h * (size_t)w;
     if (n > IMG_MAX_PIXELS)
         return cc_error_set(err, CC_ERANGE, "at byte 0: an image of %ldx%ld pixels is too large",
+                            w, h);
+    if (n > max_values)
+        return cc_error_set(err, CC_EINVAL, "at byte 0: an image of %ldx%ld pixels is more "
+                                            "than the file can hold (truncated or corrupt?)",
                             w, h);
     t->data = malloc(n * sizeof(float));
     if (!t->data)
@@ -81,18 +87,16 @@ int cc_pgm_parse(cc_tensor_file *out, const unsigned char *d, size_t len, cc_err
     if (maxval < 1 || maxval > 255)
         return cc_error_set(err, CC_EINVAL, "at byte %zu: maxval %ld (convcalc reads 8-bit "
                                             "greymaps, maxval 1 to 255)", pos, maxval);
-    int rc = image_alloc(out, 1, h, w, err);
-    if (rc)
-        return rc;
     if (!plain) {
         pos++; /* the single blank after maxval */
-        if (pos > len || len - pos < out->count) {
-            cc_tensor_file_clear(out);
+        if (pos > len || (size_t)(len - pos) < (size_t)w * (size_t)h)
             return cc_error_set(err, CC_EINVAL, "at byte %zu: the file ends after %zu of the "
                                                 "%ldx%ld pixels (truncated?)", len,
                                 pos > len ? 0 : len - pos, w, h);
-        }
     }
+    int rc = image_alloc(out, 1, h, w, plain ? len : len - pos, err);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < out->count; i++) {
         long v;
         if (plain) {
@@ -187,7 +191,7 @@ int cc_png_parse(cc_tensor_file *out, const unsigned char *data, size_t len, cc_
                                           "conversion (expected grey or RGB)", src.pos, ch);
         goto done;
     }
-    if ((rc = image_alloc(out, ch, (long)h, (long)w, err)) != 0)
+    if ((rc = image_alloc(out, ch, (long)h, (long)w, (len + 1) * 1100, err)) != 0)
         goto done;
     size_t rb = png_get_rowbytes(png, info);
     unsigned char *pix = malloc(rb * h);

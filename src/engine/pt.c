@@ -125,15 +125,27 @@ static int add_tensor(archive *a, cc_safetensors *st, const pk_tensor *t, cc_err
         sbytes > PT_MAX_MEMBER)
         return cc_error_set(err, CC_ERANGE, "tensor '%s': its storage of %lld elements is too "
                                             "large", name, (long long)t->storage_numel);
-    int rc = cc_st_add(st, name, shape, t->ndim, NULL, err);
-    if (rc)
-        return rc;
-    cc_st_tensor *o = &st->tensors[st->n - 1];
-    snprintf(o->dtype, sizeof o->dtype, "%s", pk_dtype_name(t->dtype));
+    /* the storage must be in the archive with its size, and the tensor no
+     * larger than it, before anything the size of the tensor is allocated */
+    size_t count = 1;
+    for (int d = 0; d < t->ndim; d++)
+        if (cc_size_mul(count, (size_t)shape[d], &count) != 0)
+            return cc_error_set(err, CC_ERANGE, "tensor '%s': its size overflows", name);
+    if (count > (size_t)t->storage_numel)
+        return cc_error_set(err, CC_EINVAL, "tensor '%s' has %zu elements but its storage %s "
+                                            "only %lld (expanded views are not read)", name,
+                            count, member, (long long)t->storage_numel);
     unsigned char *buf;
     size_t len;
-    if ((rc = read_member(a, member, sbytes, &buf, &len, err)) != 0)
+    int rc = read_member(a, member, sbytes, &buf, &len, err);
+    if (rc)
         return rc;
+    if ((rc = cc_st_add(st, name, shape, t->ndim, NULL, err)) != 0) {
+        free(buf);
+        return rc;
+    }
+    cc_st_tensor *o = &st->tensors[st->n - 1];
+    snprintf(o->dtype, sizeof o->dtype, "%s", pk_dtype_name(t->dtype));
     rc = gather(o->data, o->count, t, buf, member, err);
     free(buf);
     return rc;

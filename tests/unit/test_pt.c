@@ -354,6 +354,16 @@ static void test_npy(void **state)
                       "'shape': (1099511627776, 1099511627776), }";
     assert_int_not_equal(cc_npy_parse(&t, (const unsigned char *)big, strlen(big) + 1, &err), 0);
     free(buf);
+    /* images whose size the file cannot hold are refused before allocation */
+    const char *pgm = "P5 30000 30000 255\n\001";
+    assert_int_equal(cc_pgm_parse(&t, (const unsigned char *)pgm, strlen(pgm), &err), CC_EINVAL);
+    assert_non_null(strstr(err.msg, "truncated"));
+    const char *p2 = "P2 3 1 9 1 2";
+    assert_int_equal(cc_pgm_parse(&t, (const unsigned char *)p2, strlen(p2), &err), CC_EINVAL);
+    const char *p2ok = "P2 3 1 9 1 2 9";
+    assert_int_equal(cc_pgm_parse(&t, (const unsigned char *)p2ok, strlen(p2ok), &err), 0);
+    assert_true(t.data[2] == 255.0f && t.data[0] == 255.0f / 9);
+    cc_tensor_file_clear(&t);
     cc_tensor_file_clear(&f4);
     cc_tensor_file_clear(&f8);
     cc_tensor_file_clear(&u1);
