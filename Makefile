@@ -18,6 +18,8 @@ INCS     = -Iinclude -Isrc
 DEFS     = -DCONVCALC_VERSION='"$(VERSION)"' -DCONVCALC_DATADIR='"$(DATADIR)"'
 CFLAGS  ?= -O2 -g
 LIBS     = -lprotobuf-c -lncursesw -ltinfo -lopenblas -ldnnl -lgomp -lcjson -lz -lm -lpthread
+# libzip: PyTorch .pt archives; libpng: PNG images for `convcalc infer`
+LIBS    += -lzip -lpng
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Debian packages: what building, testing and the default data set need.
@@ -27,6 +29,7 @@ DEB_PKGS = gcc make libc6-dev pkg-config libncurses-dev libcmocka-dev zlib1g-dev
            libxml2-utils librsvg2-bin
 # ONNX: C for Debian's onnx.proto is generated at build time by protoc-c.
 DEB_PKGS += libprotobuf-c-dev protobuf-c-compiler libonnx-dev
+DEB_PKGS += libzip-dev libpng-dev
 
 LIB_SRC  = $(wildcard src/core/*.c src/engine/*.c src/check/*.c)
 FE_SRC   = $(filter-out src/cli/main.c,$(wildcard src/cli/*.c src/tui/*.c))

@@ -36,6 +36,9 @@ typedef struct cc_st_tensor {
     int64_t shape[CC_ST_MAX_DIMS];
     size_t count;    /* product of the shape (1 for a scalar)              */
     float *data;     /* [count], owned by the cc_safetensors               */
+    char dtype[8];   /* what the file held: "F32" (cc_st_add), or with
+                        cc_st_parse_any "F64", "F16", "BF16", "I64", ...
+                        (converted to float32 in data)                    */
 } cc_st_tensor;
 
 typedef struct cc_safetensors {
@@ -71,6 +74,14 @@ int cc_st_serialize(const cc_safetensors *st, unsigned char **out, size_t *len,
  * its byte count. */
 int cc_st_parse(cc_safetensors **out, const unsigned char *data, size_t len,
                 cc_error *err);
+
+/* As cc_st_parse, for state_dicts other tools wrote
+ * (safetensors.torch.save_file): every numeric dtype is read (F32, F64,
+ * F16, BF16, I64, I32, I16, I8, U8, BOOL), converted to float32, and each
+ * tensor's dtype says what the file held; others (F8_*, U16, U32, U64,
+ * complex) are refused by name. */
+int cc_st_parse_any(cc_safetensors **out, const unsigned char *data, size_t len,
+                    cc_error *err);
 
 /* Write atomically (temporary file + rename) / read a file; errors carry
  * the path as their source. */

@@ -17,7 +17,8 @@
  * Relu, LeakyRelu, Elu, Selu, PRelu, Sigmoid, Tanh, Softmax, LogSoftmax,
  * Softplus, Clip, HardSigmoid, HardSwish, MaxPool, AveragePool (ceil_mode,
  * count_include_pad), GlobalAveragePool, Flatten, Reshape, Pad (constant),
- * Dropout, Identity, Constant, Concat, and the constant chains of Shape,
+ * Dropout, Identity, Constant, Concat, Upsample and Resize (nearest, whole
+ * factors), and the constant chains of Shape,
  * Gather, Unsqueeze, Squeeze, Concat, Cast and arithmetic that exporters
  * emit to compute a Reshape's target (folded at load time). Anything else
  * is a CC_EINVAL error that names the operator, the node and the opset; a

@@ -22,6 +22,7 @@ int cmd_exercise(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_infer(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
 

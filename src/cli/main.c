@@ -22,6 +22,7 @@ static const struct {
     {"check", cmd_check, "grade answer sheets against an exercise set"},
     {"train", cmd_train, "train a layer stack on a real data set"},
     {"eval", cmd_eval, "evaluate a saved model on a data set"},
+    {"infer", cmd_infer, "run a model on one input and print its output"},
     {"bench", cmd_bench, "measure training and inference speed"},
 };
 

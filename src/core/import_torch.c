@@ -306,6 +306,18 @@ int tt_walk(tparser *tp, int idx, const char *prefix, int depth)
 /* One note per unknown module type, naming its first line. */
 static void unknown_notes(tparser *tp)
 {
+    if (tp->n_known) {
+        char list[400];
+        size_t len = 0;
+        for (int k = 0; k < tp->n_known && len < sizeof list; k++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", k ? ", " : "",
+                                    tp->known[k]);
+        cc_stack_note_add(tp->s, 0, 0,
+                          "from knowing torchvision's classes, not from the text: the data "
+                          "flow or hidden parameters of %s (rows whose type is in "
+                          "parentheses)",
+                          list);
+    }
     for (size_t i = 0; i < tp->n_unknown; i++) {
         const tunknown *u = &tp->unknown[i];
         char more[48] = "";

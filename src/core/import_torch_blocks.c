@@ -176,6 +176,23 @@ static int ssd_vgg(tparser *tp, int idx, const char *name, int depth)
 
 int tt_block(tparser *tp, int idx, const char *name, int depth, int *handled)
 {
+    int rc = tt_flow(tp, idx, name, depth, handled);
+    if (!rc && !*handled)
+        rc = tt_block_hidden(tp, idx, name, depth, handled);
+    if (!rc && *handled) {
+        const char *t = tp->nodes[idx].type;
+        int k;
+        for (k = 0; k < tp->n_known; k++)
+            if (strcmp(tp->known[k], t) == 0)
+                break;
+        if (k == tp->n_known && k < 24)
+            snprintf(tp->known[tp->n_known++], sizeof tp->known[0], "%s", t);
+    }
+    return rc;
+}
+
+int tt_block_hidden(tparser *tp, int idx, const char *name, int depth, int *handled)
+{
     const char *t = tp->nodes[idx].type;
     *handled = 1;
     if (!strcmp(t, "MultiheadAttention"))

@@ -39,6 +39,8 @@ typedef struct tparser {
     size_t expanded;
     tunknown *unknown;  /* unknown module types, in order of appearance */
     size_t n_unknown, cap_unknown;
+    char known[24][40]; /* classes whose flow or hidden parameters were used */
+    int n_known;
 } tparser;
 
 /* One argument of a leaf: `key=value` or a positional value. */
@@ -78,6 +80,11 @@ int tt_leaf_layer(tparser *tp, const tnode *n, cc_layer *l);
 /* Emit the layers of container node idx whose class is known (torchvision
  * blocks, MultiheadAttention): *handled = 0 when it is not one of them. */
 int tt_block(tparser *tp, int idx, const char *name, int depth, int *handled);
+/* The parameters a known class hides (import_torch_blocks.c), its
+ * children walked. */
+int tt_block_hidden(tparser *tp, int idx, const char *name, int depth, int *handled);
+/* import_torch_flow.c: the data flow of a torchvision block. */
+int tt_flow(tparser *tp, int idx, const char *name, int depth, int *handled);
 /* Emit container idx's children in printed order (import_torch.c). */
 int tt_walk_children(tparser *tp, int idx, const char *name, int depth);
 /* Emit node idx (a leaf or a container) as import_torch.c does. */

@@ -1132,6 +1132,8 @@ static int infer_chain(cc_stack *s, cc_error *err)
         int rc = infer_layer(s, i, &rh, &rw, &jh, &jw, err);
         if (rc)
             return rc;
+        if (l->implied == 3) /* runs only in training (an auxiliary head) */
+            l->counts.macs = l->counts.flops = 0;
     }
     return 0;
 }

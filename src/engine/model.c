@@ -4,10 +4,12 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "convcalc/io.h"
+#include "engine/pickle.h"
 
 int cc_st_new(cc_safetensors **out, cc_error *err)
 {
@@ -98,6 +100,7 @@ int cc_st_add(cc_safetensors *st, const char *name, const int64_t *shape, int nd
         return cc_error_set(err, CC_ENOMEM, "out of memory");
     }
     t->ndim = ndim;
+    memcpy(t->dtype, "F32", 4);
     for (int d = 0; d < ndim; d++)
         t->shape[d] = shape[d];
     t->count = count;
@@ -243,7 +246,8 @@ static int whole_number(const cJSON *v, double max, int64_t *out)
     return 0;
 }
 
-int cc_st_parse(cc_safetensors **out, const unsigned char *data, size_t len, cc_error *err)
+static int st_parse(cc_safetensors **out, const unsigned char *data, size_t len, int any,
+                    cc_error *err)
 {
     *out = NULL;
     if (len < 8)
@@ -316,12 +320,19 @@ int cc_st_parse(cc_safetensors **out, const unsigned char *data, size_t len, cc_
                               name);
             goto fail;
         }
-        if (strcmp(dt->valuestring, "F32") != 0) {
+        int dtype = -1;
+        for (int k = 0; k < PK_DTYPE_COUNT; k++)
+            if ((any || k == PK_F32) && strcmp(dt->valuestring, pk_dtype_name((pk_dtype)k)) == 0)
+                dtype = k;
+        if (dtype < 0) {
             rc = cc_error_set(err, CC_EINVAL,
-                              "in the header: tensor '%s' has dtype %s (convcalc reads F32)",
-                              name, dt->valuestring);
+                              "in the header: tensor '%s' has dtype %s (convcalc reads %s)",
+                              name, dt->valuestring,
+                              any ? "F32, F64, F16, BF16, I64, I32, I16, I8, U8 and BOOL"
+                                  : "F32");
             goto fail;
         }
+        size_t esize = pk_dtype_size((pk_dtype)dtype);
         int ndim = cJSON_GetArraySize(sh);
         if (ndim > CC_ST_MAX_DIMS) {
             rc = cc_error_set(err, CC_EINVAL, "in the header: tensor '%s' has %d dimensions",
@@ -348,7 +359,8 @@ int cc_st_parse(cc_safetensors **out, const unsigned char *data, size_t len, cc_
         size_t count;
         if ((rc = shape_count(shape, ndim, &count, err)) != 0)
             goto fail;
-        if (count * 4 != (size_t)(b1 - b0)) {
+        size_t nbytes;
+        if (cc_size_mul(count, esize, &nbytes) != 0 || nbytes != (size_t)(b1 - b0)) {
             rc = cc_error_set(err, CC_EINVAL,
                               "in the header: tensor '%s' has %zu values but %lld data bytes",
                               name, count, (long long)(b1 - b0));
@@ -357,8 +369,12 @@ int cc_st_parse(cc_safetensors **out, const unsigned char *data, size_t len, cc_
         if ((rc = cc_st_add(st, name, shape, ndim, NULL, err)) != 0)
             goto fail;
         cc_st_tensor *t = &st->tensors[st->n - 1];
-        for (size_t k = 0; k < count; k++)
-            t->data[k] = get_le32f(data + base + (size_t)b0 + 4 * k);
+        snprintf(t->dtype, sizeof t->dtype, "%s", pk_dtype_name((pk_dtype)dtype));
+        if (dtype == PK_F32)
+            for (size_t k = 0; k < count; k++)
+                t->data[k] = get_le32f(data + base + (size_t)b0 + 4 * k);
+        else
+            pk_convert(t->data, data + base + (size_t)b0, (pk_dtype)dtype, count);
         spans[st->n - 1] = (struct span){(size_t)b0, (size_t)b1, st->n - 1};
     }
     /* the data must be covered exactly, without overlaps or holes */
@@ -389,6 +405,17 @@ fail:
     cJSON_Delete(root);
     cc_st_free(st);
     return rc;
+}
+
+int cc_st_parse(cc_safetensors **out, const unsigned char *data, size_t len, cc_error *err)
+{
+    return st_parse(out, data, len, 0, err);
+}
+
+int cc_st_parse_any(cc_safetensors **out, const unsigned char *data, size_t len,
+                    cc_error *err)
+{
+    return st_parse(out, data, len, 1, err);
 }
 
 int cc_st_save(const cc_safetensors *st, const char *path, cc_error *err)

@@ -242,6 +242,9 @@ static int op_batchnorm(ox_graph *g, const Onnx__NodeProto *n, cc_error *err)
         return ox_err(g, err, CC_EINVAL, "BatchNormalization on a rank-%d tensor", x->rank);
     if (ox_attr_i(n, "training_mode", 0))
         return ox_err(g, err, CC_EINVAL, "training_mode = 1 is not supported");
+    if (!ox_attr_i(n, "spatial", 1))
+        return ox_err(g, err, CC_EINVAL,
+                      "spatial = 0 (statistics per element) is not supported");
     long C = x->dims[1];
     for (int k = 0; k < 4; k++)
         if ((long)p[k]->n != C)
@@ -680,6 +683,74 @@ static int op_concat(ox_graph *g, const Onnx__NodeProto *n, cc_error *err)
     return li < 0 ? (int)li : 0;
 }
 
+/* Upsample and Resize in nearest mode by whole factors: the engine's
+ * nearest upsampling, where the coordinate mapping picks input o / s
+ * (half_pixel with round-to-nearest, asymmetric with floor, or factor 2). */
+static int op_resize(ox_graph *g, const Onnx__NodeProto *n, cc_error *err)
+{
+    ox_value *x;
+    int rc;
+    if ((rc = need_layer(g, 0, &x, err)) || (rc = need_image(g, x, "resize", err)))
+        return rc;
+    int resize = !strcmp(n->op_type, "Resize");
+    char mode[32], coord[40], near[40];
+    ox_attr_s(n, "mode", mode, sizeof mode);
+    ox_attr_s(n, "coordinate_transformation_mode", coord, sizeof coord);
+    ox_attr_s(n, "nearest_mode", near, sizeof near);
+    if (!coord[0])
+        snprintf(coord, sizeof coord, "%s",
+                 resize && g->opset >= 11 ? "half_pixel" : "asymmetric");
+    if (!near[0])
+        snprintf(near, sizeof near, "%s",
+                 resize && g->opset >= 11 ? "round_prefer_floor" : "floor");
+    if (mode[0] && strcmp(mode, "nearest"))
+        return ox_err(g, err, CC_EINVAL, "%s mode '%s' (supported: nearest)", n->op_type, mode);
+    double s[4] = {0, 0, 0, 0};
+    ox_const *sc = NULL, *sz = NULL;
+    if (!resize && g->opset < 9) {
+        const Onnx__AttributeProto *a = ox_attr(n, "scales");
+        if (!a || a->n_floats != 4)
+            return ox_err(g, err, CC_EINVAL, "Upsample needs 4 scales");
+        for (int k = 0; k < 4; k++)
+            s[k] = a->floats[k];
+    } else {
+        int si = !resize || g->opset < 11 ? 1 : 2;
+        if ((rc = opt_const(g, si, &sc, err)) ||
+            (resize && g->opset >= 11 && (rc = opt_const(g, 3, &sz, err))))
+            return rc;
+        if (sc && sc->n == 4) {
+            for (int k = 0; k < 4; k++)
+                s[k] = sc->f[k];
+        } else if (sz && sz->n == 4) {
+            for (int k = 0; k < 4; k++)
+                s[k] = x->dims[k]
+                           ? (double)(sz->i ? sz->i[k] : (int64_t)sz->f[k]) / x->dims[k]
+                           : 1.0;
+        } else {
+            return ox_err(g, err, CC_EINVAL, "no 4 scales or sizes");
+        }
+    }
+    long sh = (long)s[2], sw = (long)s[3];
+    if (s[0] != 1.0 || s[1] != 1.0 || s[2] != (double)sh || s[3] != (double)sw || sh < 1 ||
+        sw < 1 || sh > 1024 || sw > 1024)
+        return ox_err(g, err, CC_EINVAL,
+                      "scales %g, %g, %g, %g (supported: whole factors of height and width)",
+                      s[0], s[1], s[2], s[3]);
+    int half = !strcmp(coord, "half_pixel") || !strcmp(coord, "pytorch_half_pixel");
+    int ok = (half && !strncmp(near, "round_prefer_", 13)) ||
+             (!strcmp(coord, "asymmetric") &&
+              (!strcmp(near, "floor") ||
+               (!strcmp(near, "round_prefer_floor") && sh <= 2 && sw <= 2)));
+    if (!ok)
+        return ox_err(g, err, CC_EINVAL,
+                      "coordinate mode '%s' with nearest mode '%s' (supported: the mappings "
+                      "that pick input o / s)", coord, near);
+    cc_layer_desc d = {.op = CC_OP_UPSAMPLE, .sh = sh, .sw = sw};
+    long dims[4] = {x->dims[0], x->dims[1], x->dims[2] * sh, x->dims[3] * sw};
+    long li = emit(g, &d, x->layer, 4, dims, err);
+    return li < 0 ? (int)li : 0;
+}
+
 int ox_convert_node(ox_graph *g, const Onnx__NodeProto *n, cc_error *err)
 {
     const char *op = n->op_type;
@@ -709,6 +780,8 @@ int ox_convert_node(ox_graph *g, const Onnx__NodeProto *n, cc_error *err)
         return op_pad(g, n, err);
     if (!strcmp(op, "Concat"))
         return op_concat(g, n, err);
+    if (!strcmp(op, "Resize") || !strcmp(op, "Upsample"))
+        return op_resize(g, n, err);
     if (!strcmp(op, "GlobalAveragePool")) {
         ox_value *x;
         int rc;

@@ -123,9 +123,12 @@ int tui_run(tui_state *s)
 
     for (;;) {
         tui_draw(s, &look);
+        timeout(s->autoplay ? TUI_TICK_MS : -1); /* auto-play: a tick when no key */
         int ch = getch();
-        if (ch == ERR)
+        if (ch == ERR) {
+            tui_state_tick(s);
             continue;
+        }
         if (ch == KEY_MOUSE) {
             MEVENT ev;
             if (getmouse(&ev) == OK && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))

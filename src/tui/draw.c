@@ -320,8 +320,8 @@ static void draw_status(const tui_state *s, const tui_look *look, int y)
             break;
         case TUI_MODE_PROMPT: keys = "Enter accept  Esc cancel"; break;
         default:
-            keys = "n/p step  g/G ends  c cell  m mode  s/S stride  [/] pad  v kind  "
-                   "d/D dil  e/k edit  t try";
+            /* the essentials first: this has to fit in 80 columns */
+            keys = "n/p step  g/G ends  t try  e/k edit  c cell  m mode  ? all keys";
             break;
         }
         break;

@@ -67,6 +67,11 @@ static tui_role padded_cell(void *p, long r, long c, char *buf, size_t size)
     double v = cc_matrix_get(cc_walk_padded(w), 0, x->ch, r, c);
     int inside = r >= g->pad_top && r < g->pad_top + g->in_h && c >= g->pad_left &&
                  c < g->pad_left + g->in_w;
+    if (g->op == CC_OP_TRANSPOSED) /* the input's cells among the zeros */
+        inside = (r - g->border_top) % g->stride_h == 0 && r >= g->border_top &&
+                 (c - g->border_left) % g->stride_w == 0 && c >= g->border_left &&
+                 (r - g->border_top) / g->stride_h < g->in_h &&
+                 (c - g->border_left) / g->stride_w < g->in_w;
     if (st->kind == CC_STEP_CELL && is_tap(st, g, r, c))
         return fmt(buf, size, v, TUI_R_WINDOW);
     if (!inside)
@@ -97,7 +102,7 @@ static tui_role product_cell(void *p, long r, long c, char *buf, size_t size)
     ctx *x = p;
     const tui_state *s = x->s;
     const cc_walk_step *st = &s->cur;
-    if (st->kind != CC_STEP_CELL) {
+    if ((st->kind != CC_STEP_CELL && st->kind != CC_STEP_SCATTER) || !st->products) {
         snprintf(buf, size, ".");
         return TUI_R_DIM;
     }
@@ -121,6 +126,13 @@ static tui_role output_cell(void *p, long r, long c, char *buf, size_t size)
     tui_role role = picked    ? TUI_R_CURRENT
                     : current ? (s->mode == TUI_MODE_PICK ? TUI_R_WINDOW : TUI_R_CURRENT)
                               : TUI_R_NORMAL;
+    if (st->kind == CC_STEP_SCATTER) { /* the output so far */
+        const cc_walk_geom *g = cc_walk_geometry(s->walk);
+        long dr = r - st->win_row, dc = c - st->win_col;
+        int hit = dr >= 0 && dc >= 0 && dr % g->dilation_h == 0 && dc % g->dilation_w == 0 &&
+                  dr / g->dilation_h < st->k_h && dc / g->dilation_w < st->k_w;
+        return fmt(buf, size, st->partial[r * g->out_w + c], hit ? TUI_R_WINDOW : TUI_R_NORMAL);
+    }
     if (!tui_output_shown(s, x->k, r, c)) {
         snprintf(buf, size, current ? "?" : ".");
         return role == TUI_R_NORMAL ? TUI_R_DIM : role;
@@ -199,11 +211,61 @@ static int row_of_panels(const tui_look *look, tui_panel *ps, int n, int y, int 
     return used_h;
 }
 
+/* Is the step one the library's own text explains (the operations
+ * besides the convolution, and the activation)? */
+static int lib_step(const tui_state *s)
+{
+    const cc_walk_geom *g = cc_walk_geometry(s->walk);
+    return g->op != CC_OP_CONV || s->cur.kind == CC_STEP_ACTIVATION;
+}
+
+/* The library's text of the current step: its title ("Step i of n: ...")
+ * into title (may be NULL), the rest into body (may be NULL). */
+static void lib_text(const tui_state *s, char *title, size_t size, cc_buf *body)
+{
+    cc_walk_render_opts o;
+    cc_walk_render_opts_init(&o);
+    o.step = (long)s->step;
+    cc_buf b = {0};
+    if (cc_walk_render(&b, s->walk, &o, NULL) != 0 || cc_buf_failed(&b)) {
+        if (title)
+            snprintf(title, size, "Step %zu", s->step + 1);
+        cc_buf_free(&b);
+        return;
+    }
+    const char *t = cc_buf_str(&b), *nl = strchr(t, '\n');
+    size_t tl = nl ? (size_t)(nl - t) : strlen(t);
+    if (title) {
+        /* "Step 3 of 27: ..." as the stepper writes it, "Step 3/27: ..." */
+        size_t i = 0, j = 0;
+        char tmp[512];
+        snprintf(tmp, sizeof tmp, "%.*s", (int)(tl < 500 ? tl : 500), t);
+        const char *of = strstr(tmp, " of ");
+        const char *colon = strchr(tmp, ':');
+        while (tmp[i] && j + 1 < size) {
+            if (of && colon && tmp + i == of && of < colon) {
+                title[j++] = '/';
+                i += 4;
+                continue;
+            }
+            title[j++] = tmp[i++];
+        }
+        title[j] = '\0';
+    }
+    if (body && nl)
+        cc_buf_puts(body, nl + 1);
+    cc_buf_free(&b);
+}
+
 static void step_line(const tui_state *s, char *out, size_t size)
 {
     const cc_walk_geom *g = cc_walk_geometry(s->walk);
     const cc_walk_step *st = &s->cur;
     size_t n = tui_nsteps(s);
+    if (lib_step(s)) {
+        lib_text(s, out, size, NULL);
+        return;
+    }
     char filt[32] = "";
     if (g->filters > 1)
         snprintf(filt, sizeof filt, "filter %ld, ", st->filter + 1);
@@ -236,11 +298,36 @@ static void step_line(const tui_state *s, char *out, size_t size)
     }
 }
 
+/* "The stride leaves ... never covered" when the windows do not reach the
+ * end of the padded input. */
+static void unused_note(const cc_walk_geom *g, cc_buf *b)
+{
+    long rows = g->padded_h - ((g->out_h - 1) * g->stride_h + g->eff_h);
+    long cols = g->padded_w - ((g->out_w - 1) * g->stride_w + g->eff_w);
+    if (rows <= 0 && cols <= 0)
+        return;
+    cc_buf_puts(b, " Note: with this stride ");
+    if (rows > 0)
+        cc_buf_printf(b, "the last %ld row%s", rows, rows == 1 ? "" : "s");
+    if (rows > 0 && cols > 0)
+        cc_buf_puts(b, " and ");
+    if (cols > 0)
+        cc_buf_printf(b, "the last %ld column%s", cols, cols == 1 ? "" : "s");
+    cc_buf_printf(b, " of the padded input %s never covered by a window.",
+                  rows + cols > 1 ? "are" : "is");
+}
+
 /* What the box beside the output says. */
 static void explain(const tui_state *s, cc_buf *b)
 {
     const cc_walk_geom *g = cc_walk_geometry(s->walk);
     const cc_walk_step *st = &s->cur;
+    if (lib_step(s) && !tui_cell_hidden(s)) {
+        lib_text(s, NULL, 0, b);
+        if (st->kind == CC_STEP_PAD || st->kind == CC_STEP_OUTPUT)
+            unused_note(g, b);
+        return;
+    }
     switch (st->kind) {
     case CC_STEP_PAD:
         cc_buf_printf(b, "Zeros added: %ld row(s) on top, %ld at the bottom, %ld column(s) on "
@@ -250,6 +337,7 @@ static void explain(const tui_state *s, cc_buf *b)
         if (g->dilation_h > 1 || g->dilation_w > 1)
             cc_buf_printf(b, " With dilation %ld the %ldx%ld kernel spans %ldx%ld.",
                           g->dilation_h, g->k_h, g->k_w, g->eff_h, g->eff_w);
+        unused_note(g, b);
         break;
     case CC_STEP_KERNEL:
         if (g->mode == CC_MODE_CONVOLUTION)
@@ -279,6 +367,7 @@ static void explain(const tui_state *s, cc_buf *b)
                       "columns (%ld + %ld + %ld - %ld) / %ld + 1 = %ld.",
                       g->in_h, g->pad_top, g->pad_bottom, g->eff_h, g->stride_h, g->out_h,
                       g->in_w, g->pad_left, g->pad_right, g->eff_w, g->stride_w, g->out_w);
+        unused_note(g, b);
         break;
     default:
         break;
@@ -339,9 +428,13 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         snprintf(di_, sizeof di_, "%ld", s->dilation);
     else
         snprintf(di_, sizeof di_, "%ldx%ld", s->dilation, s->dilation_w);
-    snprintf(line, sizeof line, "%s  stride %s  padding %s  dilation %s%s",
-             cc_conv_mode_name(s->conv_mode), st_, tui_pad_describe(s, pad, sizeof pad), di_,
-             tally);
+    char opname[64];
+    snprintf(opname, sizeof opname, "%s%s%s",
+             s->op == CC_OP_CONV ? cc_conv_mode_name(s->conv_mode) : cc_walk_op_name(s->op),
+             s->act != CC_ACT_NONE ? "+" : "", s->act != CC_ACT_NONE ? cc_activation_name(s->act)
+                                                                     : "");
+    snprintf(line, sizeof line, "%s  stride %s  padding %s  dilation %s%s", opname, st_,
+             tui_pad_describe(s, pad, sizeof pad), di_, tally);
     tui_text(area.y, 1, area.w - 1, line, tui_attr(look, TUI_R_TITLE));
     if (s->walk) {
         const cc_walk_geom *g = cc_walk_geometry(s->walk);
@@ -371,13 +464,38 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         draw_raw(s, look, rest);
         return;
     }
+    if (s->im2col_view) {
+        cc_buf b = {0};
+        tui_text(area.y + 1, 1, area.w - 1, "im2col: the unrolled input times the kernels "
+                 "as columns (I: back to the steps)", A_BOLD);
+        if (cc_walk_render_im2col(&b, s->walk, CC_FORMAT_TEXT, NULL) == 0 && !cc_buf_failed(&b)) {
+            const char *p = cc_buf_str(&b);
+            for (int y = rest.y; *p && y < rest.y + rest.h; y++) {
+                const char *e = strchr(p, '\n');
+                int len = e ? (int)(e - p) : (int)strlen(p);
+                char ln[512];
+                snprintf(ln, sizeof ln, "%.*s", len < 511 ? len : 511, p);
+                tui_text(y, 1, area.w - 1, ln, A_NORMAL);
+                p += len + (e != NULL);
+            }
+        }
+        cc_buf_free(&b);
+        return;
+    }
     const cc_walk_geom *g = cc_walk_geometry(s->walk);
     const cc_walk_step *st = &s->cur;
     step_line(s, line, sizeof line);
     tui_text(area.y + 1, 1, area.w - 1, line, A_BOLD);
 
-    ctx x = {s, st->kind == CC_STEP_KERNEL || st->kind == CC_STEP_CELL ? st->filter : 0,
+    ctx x = {s,
+             st->kind == CC_STEP_KERNEL || st->kind == CC_STEP_CELL ||
+                     st->kind == CC_STEP_SCATTER
+                 ? st->filter
+                 : 0,
              s->channel};
+    int pool = g->op == CC_OP_MAX_POOL || g->op == CC_OP_AVG_POOL;
+    if (pool)
+        x.ch = x.k; /* pooling: filter k is channel k */
     char tp[160], tk[160], ta[160], th[160], to[160], chs[48] = "";
     if (g->channels > 1)
         snprintf(chs, sizeof chs, " ch %ld/%ld", x.ch + 1, g->channels);
@@ -418,7 +536,7 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
     /* heights: the top row as tall as it wants, leaving the bottom row at
      * least 5 lines (or what it wants, if less) */
     int top_h = 0, tw;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < (pool ? 1 : 4); i++) {
         int h;
         tui_panel_want(&top[i], &h, &tw);
         if (h > top_h)
@@ -433,7 +551,32 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         top_h = rest.h - bottom_min;
     if (top_h < 3)
         top_h = 3;
-    int used = row_of_panels(look, top, 4, rest.y, rest.x, rest.w, top_h, NULL);
+    /* the size every panel needs in full; a smaller terminal is told so */
+    int need_w = 0, need_h = 0;
+    for (int i = 0; i < (pool ? 1 : 4); i++) {
+        int h, w;
+        tui_panel_want(&top[i], &h, &w);
+        need_w += w + 1;
+        if (h > need_h)
+            need_h = h;
+    }
+    {
+        int oh_, ow_;
+        tui_panel_want(&out, &oh_, &ow_);
+        if (ow_ + 1 + 44 > need_w)
+            need_w = ow_ + 1 + 44;
+        need_h += (oh_ > 6 ? oh_ : 6) + 2 + 5; /* header, message, status, tabs */
+    }
+    /* from 80x24 on, large matrices scroll in their panels by design */
+    int too_small = (COLS < 80 || LINES < 24) && (COLS < need_w || LINES < need_h);
+    if (too_small) {
+        char m[200];
+        snprintf(m, sizeof m, "Too small (%dx%d): needs %dx%d.", COLS, LINES,
+                 need_w > COLS ? need_w : COLS, need_h > LINES ? need_h : LINES);
+        tui_text(area.y + area.h - 1, 1, area.w - 1, m, tui_attr(look, TUI_R_BAD));
+        rest.h -= 1;
+    }
+    int used = row_of_panels(look, top, pool ? 1 : 4, rest.y, rest.x, rest.w, top_h, NULL);
 
     int by = rest.y + used, bh = rest.h - used;
     if (bh < 3)
@@ -482,7 +625,7 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         need = oh;
     if (need < box.h)
         box.h = need;
-    const char *title = st->kind == CC_STEP_CELL ? "Sum" : "What happens";
+    const char *title = st->kind == CC_STEP_CELL && !pool ? "Sum" : "What happens";
     tui_box(look, box, title, TUI_R_TITLE);
     tui_rect inner = {box.y + 1, box.x + 2, box.h - 2, box.w - 4};
     int lines = tui_wrap(inner, text, 0);

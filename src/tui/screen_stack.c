@@ -25,6 +25,15 @@ static const char example_stack[] =
     "flatten\n"
     "fc1: linear 10\n";
 
+/* A shape as the spec language writes it: HxWxC (rank 3), N (rank 1). */
+static void shape_hwc(cc_buf *b, const cc_shape *sh)
+{
+    if (sh->rank == 3)
+        cc_buf_printf(b, "%ldx%ldx%ld", sh->h, sh->w, sh->c);
+    else
+        cc_shape_format(b, sh);
+}
+
 static int set_text(tui_stack *st, const char *text, size_t len)
 {
     char *t = malloc(len + 1);
@@ -82,7 +91,7 @@ void tui_stack_update(tui_stack *st)
     cc_table_header(t, 0, "#", 1);
     cc_table_header(t, 1, "name", 0);
     cc_table_header(t, 2, "type", 0);
-    cc_table_header(t, 3, "output CxHxW", 0);
+    cc_table_header(t, 3, "output HxWxC", 0);
     cc_table_header(t, 4, "params", 1);
     cc_table_header(t, 5, "RF", 1);
     cc_buf b = {0};
@@ -93,7 +102,7 @@ void tui_stack_update(tui_stack *st)
         cc_table_cell(t, 1, "%s", l->name);
         cc_table_cell(t, 2, "%s", l->type[0] ? l->type : cc_layer_kind_name(l->kind));
         cc_buf_reset(&b);
-        cc_shape_format(&b, &l->out);
+        shape_hwc(&b, &l->out);
         cc_table_cell(t, 3, "%s", cc_buf_str(&b));
         cc_buf_reset(&b);
         if (l->counts.params > 0) {
@@ -126,7 +135,7 @@ void tui_stack_update(tui_stack *st)
     cc_buf_printf(&st->summary, "%s, %zu layer%s", src, stack->n, stack->n == 1 ? "" : "s");
     if (stack->input.rank) {
         cc_buf_reset(&b);
-        cc_shape_format(&b, &stack->input);
+        shape_hwc(&b, &stack->input);
         cc_buf_printf(&st->summary, ", input %s", cc_buf_str(&b));
     }
     if (tot.total_params >= 0) {

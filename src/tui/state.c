@@ -38,6 +38,11 @@ static const tui_keyhelp stepper_keys[] = {
     {"k", "edit the kernel (as e)"},
     {"o  O", "load the input / the kernel from a file"},
     {"<  >", "previous / next channel (multi-channel input)"},
+    {"T", "transposed convolution on / off (scatter steps, then as a convolution)"},
+    {"P", "pooling: max -> average -> off (the kernel's size is the window)"},
+    {"f", "activation after the bias: none -> relu -> leaky-relu -> sigmoid -> tanh"},
+    {"I", "im2col: the convolution as one matrix product (I again: the steps)"},
+    {"a", "auto-play: a step every 0.8 s; Space (or any key) pauses"},
     {"t", "try it yourself: type each cell's value before it is shown"},
     {"", "answer: the value, or the products then = value"},
     {"", "Enter checks, Esc reveals without checking"},
@@ -106,9 +111,9 @@ const char *tui_screen_name(tui_screen screen)
 
 /* ---- messages ------------------------------------------------------------ */
 
-static void say(tui_state *s, tui_msg_kind kind, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void say(tui_state *s, tui_msg_kind kind, const char *fmt, ...)
+#define say tui__say
+
+void tui__say(tui_state *s, tui_msg_kind kind, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -235,6 +240,8 @@ static void load_step(tui_state *s)
 
 /* Rebuild the walk from the current settings, keeping the position (the
  * same output cell, or the same kind of step) when it still exists. */
+static int rebuild(tui_state *s);
+int tui__rebuild(tui_state *s) { return rebuild(s); }
 static int rebuild(tui_state *s)
 {
     long k = -1, r = -1, c = -1;
@@ -255,6 +262,10 @@ static int rebuild(tui_state *s)
     spec.dilation_h = s->dilation;
     spec.dilation_w = s->dilation_w;
     spec.mode = s->conv_mode;
+    spec.op = s->op;
+    spec.pool_h = s->kernel.rows;
+    spec.pool_w = s->kernel.cols;
+    spec.activation = s->act;
     switch (s->pad_kind) {
     case TUI_PAD_NUMBER:
         spec.pad_kind = CC_PAD_EXPLICIT;
@@ -319,7 +330,9 @@ static int rebuild(tui_state *s)
     return 0;
 }
 
-static void go(tui_state *s, size_t step)
+void tui__go(tui_state *s, size_t step);
+static void go(tui_state *s, size_t step) { tui__go(s, step); }
+void tui__go(tui_state *s, size_t step)
 {
     if (!s->walk)
         return;
@@ -645,7 +658,7 @@ static int check_answer(tui_state *s)
             } else if (!value_ok) {
                 cc_buf_puts(&b, " The products are right: check the sum.");
             }
-        } else if (!value_ok) {
+        } else if (!value_ok && s->op == CC_OP_CONV) {
             /* The commonest slip: sliding the kernel without flipping it
              * (or flipping it when correlating). */
             cc_walk_spec spec;
@@ -1068,6 +1081,8 @@ static int stepper_key(tui_state *s, int key)
     case TUI_MODE_EDIT: return edit_key(s, key);
     case TUI_MODE_NORMAL: break;
     }
+    if (tui__ops_key(s, key))
+        return TUI_CONTINUE;
     switch (key) {
     case 'n': case ' ': case TUI_KEY_RIGHT: case TUI_KEY_DOWN: case TUI_KEY_PGDN:
         if (s->walk && s->step + 1 < tui_nsteps(s))

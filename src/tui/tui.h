@@ -158,6 +158,11 @@ typedef struct tui_state {
     long pad;                    /* TUI_PAD_NUMBER: top ... */
     long pad_bottom, pad_left, pad_right; /* ... and the other sides */
     cc_conv_mode conv_mode;
+    cc_walk_op op;          /* T: transposed, P: max / avg pooling (the
+                               kernel's size is the window)           */
+    cc_activation act;      /* f cycles the activation                 */
+    int im2col_view;        /* I: the im2col product instead of panels */
+    int autoplay;           /* a: a step every tick; Space pauses      */
     /* ... the walk they make (NULL while they do not make a valid
      * convolution: walk_error then says why) ... */
     cc_walk *walk;
@@ -203,6 +208,10 @@ int tui_state_key(tui_state *s, int key);
  * that screen; on a cell of the stepper's output (as s->hit records it),
  * jump to that cell's step. Returns 1 when the click hit something. */
 int tui_state_click(tui_state *s, int y, int x);
+/* Auto-play: the application calls this when no key came for a while
+ * (TUI_TICK_MS); it moves one step on and stops at the last. */
+#define TUI_TICK_MS 800
+void tui_state_tick(tui_state *s);
 /* Jump to the step of output cell (row, col) of the current filter. */
 int tui_state_goto_cell(tui_state *s, long row, long col);
 

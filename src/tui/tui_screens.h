@@ -13,4 +13,14 @@ int tui_screen_typing(const tui_state *s);
 /* Release the state of every screen. */
 void tui_screens_free(tui_state *s);
 
+/* state.c, for state_ops.c: rebuild the walk from the settings; a
+ * message on the status line; go to a step. */
+int tui__rebuild(tui_state *s);
+void tui__say(tui_state *s, tui_msg_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void tui__go(tui_state *s, size_t step);
+/* state_ops.c: the keys of the other operations (T, P, f, I, a); returns
+ * 1 when the key was one of them. */
+int tui__ops_key(tui_state *s, int key);
+
 #endif

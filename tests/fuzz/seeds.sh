@@ -78,3 +78,14 @@ done
 # ONNX: a 0 byte then a model, a 1 byte then a TensorProto
 for f in tests/data/onnx/*.onnx; do { printf '\000'; cat "$f"; } | put onnx; done
 for f in tests/data/onnx/*.pb; do { printf '\001'; cat "$f"; } | put onnx; done
+# PyTorch .pt archives, their pickles, .npy arrays and images (infer inputs)
+mkdir -p "$out/pt" "$out/pickle" "$out/npy" "$out/image"
+for f in tests/data/pt/*.pt; do put pt < "$f"; done
+if command -v unzip >/dev/null 2>&1; then
+    for f in tests/data/pt/*.pt; do unzip -p "$f" '*/data.pkl' 2>/dev/null | put pickle; done
+fi
+printf '\200\002}q\000.' | put pickle
+printf '\200\002ccollections\nOrderedDict\nq\000)Rq\001(X\001\000\000\000actorch._utils\n_rebuild_tensor_v2\nq\002((X\007\000\000\000storageq\003ctorch\nFloatStorage\nq\004X\001\000\000\0000X\003\000\000\000cpuK\002tQK\000K\002\205K\001\205\211h\000)RtRu.' | put pickle
+for f in tests/data/pt/*.npy; do put npy < "$f"; done
+for f in tests/data/pt/*.pgm tests/data/pt/*.png; do put image < "$f"; done
+printf 'P2\n# two by two\n2 2\n15\n0 5\n10 15\n' | put image

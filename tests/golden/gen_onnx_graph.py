@@ -7,7 +7,8 @@ max pool, average pool without padded counts, dropout, a view to flatten,
 log-softmax), exported by torch.onnx.export at opsets 9, 11 and 13 (the
 last with a dynamic batch, so the flatten is a Shape/Gather/Unsqueeze/
 Concat chain), with an input batch and PyTorch's own output as ONNX
-TensorProto files. Needs python3-torch and python3-onnx; the tests only
+TensorProto files; and upsample*.onnx, nearest nn.Upsample by 2 and 3
+(Upsample at opset 9, Resize at 11 and 13). Needs python3-torch and python3-onnx; the tests only
 read what it wrote.
 
     python3 tests/golden/gen_onnx_graph.py
@@ -87,5 +88,20 @@ def main():
                           opset_version=opset, **kw)
 
 
+def upsample():
+    torch.manual_seed(1)
+    m = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.Upsample(scale_factor=2),
+                      nn.ReLU(), nn.Upsample(scale_factor=3), nn.Flatten()).eval()
+    x = torch.randn(2, 2, 4, 4)
+    with torch.no_grad():
+        y = m(x)
+    tensor_file(os.path.join(OUT, "upsample-in.pb"), x.numpy())
+    tensor_file(os.path.join(OUT, "upsample-out.pb"), y.numpy())
+    for opset in (9, 11, 13):
+        torch.onnx.export(m, x, os.path.join(OUT, "upsample-opset%d.onnx" % opset),
+                          opset_version=opset)
+
+
 if __name__ == "__main__":
+    upsample()
     main()

@@ -139,10 +139,10 @@ MODELS = [
     ("vgg16", lambda: tvm.vgg16(), (224, 224, 3), "assumed"),
     ("vgg11_bn", lambda: tvm.vgg11_bn(), (224, 224, 3), "assumed"),
     ("tutorial_net", TutorialNet, (32, 32, 3), "unknown"),
-    ("resnet18", lambda: tvm.resnet18(), (224, 224, 3), "unknown"),
+    ("resnet18", lambda: tvm.resnet18(), (224, 224, 3), "assumed"),
     ("resnet50", lambda: tvm.resnet50(), None, "none"),
-    ("mobilenet_v2", lambda: tvm.mobilenet_v2(), (224, 224, 3), "unknown"),
-    ("squeezenet1_0", lambda: tvm.squeezenet1_0(), (224, 224, 3), "unknown"),
+    ("mobilenet_v2", lambda: tvm.mobilenet_v2(), (224, 224, 3), "assumed"),
+    ("squeezenet1_0", lambda: tvm.squeezenet1_0(), (224, 224, 3), "assumed"),
     ("densenet121", lambda: tvm.densenet121(), None, "none"),
     ("googlenet", lambda: tvm.googlenet(aux_logits=False, init_weights=False), None, "none"),
 ]

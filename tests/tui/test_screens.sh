@@ -8,9 +8,12 @@ expect "Step 1/18"
 keys ?
 expect "Help: Stepper keys"
 expect "toggle convolution / cross-correlation"
-keys PgDn PgDn
-expect "quit, from anywhere"
+keys PgDn
+expect "transposed convolution on / off"
+keys PgDn
 expect "try it yourself: type each cell's value before"
+keys End
+expect "quit, from anywhere"
 keys q
 expect "Step 1/18"
 expect_not "Help: Stepper keys"
@@ -33,7 +36,8 @@ expect "so P = 0"
 
 # layer stack: the example, then typed
 keys F3
-expect "Layer stack: spec, 8 layers, input 3x32x32"
+expect "Layer stack: spec, 8 layers, input 32x32x3"
+expect "output HxWxC"
 expect "(5*5*3 + 1) * 32 = 2432"
 keys Enter C-l
 send_text "input 28x28"
@@ -49,7 +53,8 @@ keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace
 send_text "flatten"
 keys Enter
 send_text "linear 10"
-expect "spec, 4 layers, input 1x28x28"
+expect "spec, 4 layers, input 28x28x1"
+expect_line "conv1 +conv +28x28x8"
 expect "(3*3*1 + 1) * 8 = 80"
 expect "(1568 + 1) * 10 = 15690"
 keys Escape

@@ -30,7 +30,7 @@
 #define DATA "/usr/share/libonnx-testdata/data"
 #define ATOL 1e-5
 #define RTOL 1e-4
-#define MIN_NODE 72
+#define MIN_NODE 74
 #define MIN_PYTORCH 33
 
 enum { R_PASS, R_SKIP, R_FAIL };
@@ -323,6 +323,37 @@ static void test_onnx_torch_graph(void **state)
     free(y);
 }
 
+/* Nearest nn.Upsample by 2 and 3 (Upsample at opset 9, Resize at 11, 13). */
+static void test_onnx_torch_upsample(void **state)
+{
+    (void)state;
+    float *x, *y, *o;
+    long xd[CC_ONNX_MAX_DIMS], yd[CC_ONNX_MAX_DIMS];
+    int xn, yn;
+    cc_error err;
+    assert_int_equal(cc_onnx_tensor_read("tests/data/onnx/upsample-in.pb", &x, xd, &xn, &err),
+                     0);
+    assert_int_equal(cc_onnx_tensor_read("tests/data/onnx/upsample-out.pb", &y, yd, &yn, &err),
+                     0);
+    o = malloc((size_t)(yd[0] * yd[1]) * sizeof(float));
+    static const int opsets[3] = {9, 11, 13};
+    for (int f = 0; f < 3; f++) {
+        char path[64];
+        snprintf(path, sizeof path, "tests/data/onnx/upsample-opset%d.onnx", opsets[f]);
+        cc_net *net;
+        if (cc_onnx_load(&net, path, NULL, &err))
+            fail_msg("%s: %s", path, err.msg);
+        assert_int_equal(cc_net_forward(net, x, xd[0], &err), 0);
+        assert_int_equal(cc_net_final_output(net, o, &err), 0);
+        for (long k = 0; k < yd[0] * yd[1]; k++)
+            assert_true(fabs((double)o[k] - y[k]) <= ATOL + RTOL * fabs((double)y[k]));
+        cc_net_free(net);
+    }
+    free(o);
+    free(x);
+    free(y);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -330,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_onnx_bad_files),
         cmocka_unit_test(test_onnx_unsupported_named),
         cmocka_unit_test(test_onnx_torch_graph),
+        cmocka_unit_test(test_onnx_torch_upsample),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

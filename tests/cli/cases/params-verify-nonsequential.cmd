@@ -1,1 +1,1 @@
-$CONVCALC params tests/data/torch/resnet18.txt --input 224x224x3 --verify
+$CONVCALC params tests/data/torch/tutorial_net.txt --input 32x32x3 --verify

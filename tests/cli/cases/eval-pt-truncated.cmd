@@ -1,0 +1,1 @@
+head -c 100000 tests/data/pt/fmnist-bn.pt > "$TMPDIR/t.pt"; $CONVCALC eval tests/data/pt/fmnist-bn.repr --weights "$TMPDIR/t.pt" --data fashion-mnist --limit 10 --limit-test 10 2>&1 | sed "s|$TMPDIR|TMP|"

@@ -1,0 +1,1 @@
+$CONVCALC infer tests/data/pt/fmnist-bn.repr --weights tests/data/pt/fmnist-bn.pt --input tests/data/pt/ref-input.npy --format json | tr ',' '\n' | awk '{ if (match($0, /-?[0-9][0-9.e+-]*/)) printf "%s%.4g%s\n", substr($0, 1, RSTART - 1), substr($0, RSTART, RLENGTH), substr($0, RSTART + RLENGTH); else print }'

@@ -1,0 +1,1 @@
+head -c 200 tests/data/pt/img0.png > "$TMPDIR/t.png"; $CONVCALC infer tests/data/pt/fmnist-bn.repr --weights tests/data/pt/fmnist-bn.pt --input "$TMPDIR/t.png" --mean 0.286 --std 0.353 2>&1 | sed "s|$TMPDIR|TMP|"
