@@ -147,6 +147,22 @@ static int convert(cc_layer_desc *d, unsigned char *flags, size_t i, const cc_la
         d->op = CC_OP_ADD;
         d->from = l->from == CC_FROM_INPUT ? -1 : l->from;
         break;
+    case CC_LAYER_MUL: {
+        /* squeeze-excitation: the map times a C x 1 x 1 gate; the engine's
+         * mul broadcasts its second input */
+        const cc_shape *f = l->from == CC_FROM_INPUT ? &stack->input
+                            : l->from >= 0 && (size_t)l->from < i ? &stack->layers[l->from].out
+                                                                  : NULL;
+        if (!f || f->rank != 3 || l->in.rank != 3)
+            return unsupported(err, i, l);
+        long other = l->from == CC_FROM_INPUT ? -1 : l->from;
+        int gate_is_prev = l->in.h == 1 && l->in.w == 1 && (f->h != 1 || f->w != 1);
+        d->op = CC_OP_MUL;
+        d->nin = 2;
+        d->in[0] = gate_is_prev ? other : (long)i - 1;
+        d->in[1] = gate_is_prev ? (long)i - 1 : other;
+        break;
+    }
     case CC_LAYER_CONCAT:
         if (l->groups > 1 || l->n_sources < 1 || l->n_sources > CC_CONCAT_MAX)
             return unsupported(err, i, l);
