@@ -422,6 +422,7 @@ void tui_draw(tui_state *s, const tui_look *look)
 {
     erase();
     s->hit.valid = 0;
+    s->hit_in.valid = 0;
     s->cursor_y = s->cursor_x = -1;
     if (LINES < 8 || COLS < 30) {
         char m[120];

@@ -72,6 +72,8 @@ static tui_role padded_cell(void *p, long r, long c, char *buf, size_t size)
                  (c - g->border_left) % g->stride_w == 0 && c >= g->border_left &&
                  (r - g->border_top) / g->stride_h < g->in_h &&
                  (c - g->border_left) / g->stride_w < g->in_w;
+    if (r == x->s->rf_r && c == x->s->rf_c)
+        return fmt(buf, size, v, TUI_R_CURRENT);
     if (st->kind == CC_STEP_CELL && is_tap(st, g, r, c))
         return fmt(buf, size, v, TUI_R_WINDOW);
     if (!inside)
@@ -116,6 +118,16 @@ static tui_role product_cell(void *p, long r, long c, char *buf, size_t size)
     return fmt(buf, size, st->products[t], wrong ? TUI_R_BAD : TUI_R_NORMAL);
 }
 
+/* Does the window of output cell (r, c) cover padded cell (pr, pc)? */
+static int feeds(const cc_walk_geom *g, long r, long c, long pr, long pc)
+{
+    long sh = g->op == CC_OP_TRANSPOSED ? 1 : g->stride_h;
+    long sw = g->op == CC_OP_TRANSPOSED ? 1 : g->stride_w;
+    long dr = pr - r * sh, dc = pc - c * sw;
+    return dr >= 0 && dc >= 0 && dr % g->dilation_h == 0 && dc % g->dilation_w == 0 &&
+           dr / g->dilation_h < g->k_h && dc / g->dilation_w < g->k_w;
+}
+
 static tui_role output_cell(void *p, long r, long c, char *buf, size_t size)
 {
     ctx *x = p;
@@ -126,6 +138,9 @@ static tui_role output_cell(void *p, long r, long c, char *buf, size_t size)
     tui_role role = picked    ? TUI_R_CURRENT
                     : current ? (s->mode == TUI_MODE_PICK ? TUI_R_WINDOW : TUI_R_CURRENT)
                               : TUI_R_NORMAL;
+    if (role == TUI_R_NORMAL && s->rf_r >= 0 &&
+        feeds(cc_walk_geometry(s->walk), r, c, s->rf_r, s->rf_c))
+        role = TUI_R_WINDOW; /* fed by the input cell clicked */
     if (st->kind == CC_STEP_SCATTER) { /* the output so far */
         const cc_walk_geom *g = cc_walk_geometry(s->walk);
         long dr = r - st->win_row, dc = c - st->win_col;
@@ -576,7 +591,8 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         tui_text(area.y + area.h - 1, 1, area.w - 1, m, tui_attr(look, TUI_R_BAD));
         rest.h -= 1;
     }
-    int used = row_of_panels(look, top, pool ? 1 : 4, rest.y, rest.x, rest.w, top_h, NULL);
+    tui_hitmap *in_hits[4] = {&s->hit_in, NULL, NULL, NULL};
+    int used = row_of_panels(look, top, pool ? 1 : 4, rest.y, rest.x, rest.w, top_h, in_hits);
 
     int by = rest.y + used, bh = rest.h - used;
     if (bh < 3)

@@ -183,6 +183,9 @@ typedef struct tui_state {
     int edit_back;      /* the open prompt returns to the editor */
 
     tui_hitmap hit;
+    tui_hitmap hit_in;  /* where the padded input is (a click there picks
+                           a cell whose receptive field is shown) */
+    long rf_r, rf_c;    /* that cell in padded coordinates, or -1 */
     int quit_armed;     /* q was pressed once on a screen that asks first */
     int cursor_y, cursor_x; /* where a screen wants the cursor (-1: none);
                                set while drawing */

@@ -23,5 +23,11 @@ expect "Step 13/18: output (3,1)"
 # a click elsewhere does nothing
 click 2 40
 expect "Step 13/18: output (3,1)"
+# a click on a cell of the padded input (row 3, column 3, counted from 1)
+# shows the output cells it feeds; a second click stops it
+click 6 6
+expect "Padded input (3,3): the output cells it feeds are highlighted"
+click 6 6
+expect "Receptive field off."
 keys q
 expect_clean_exit
