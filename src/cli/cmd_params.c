@@ -328,6 +328,9 @@ int cmd_params(int argc, char **argv)
     }
     if (!path)
         return cli_usage_error("params", "no SPEC given (a file, or - for standard input)");
+    if (cli_is_onnx(path) && svg)
+        return cli_usage_error("params", "--format svg draws layer stacks (spec, PyTorch repr, "
+                                         "darknet cfg); an ONNX model is not drawn");
     if (cli_is_onnx(path) && !check && !to_spec && !input)
         return cli_params_onnx(path, ro.format);
 

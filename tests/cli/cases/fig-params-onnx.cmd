@@ -1,0 +1,1 @@
+$CONVCALC params tests/data/onnx/graph-opset13.onnx --format svg
