@@ -34,7 +34,8 @@ static const char *const p_tconv[] = {"input", "kernel", "stride", "padding", "o
 static const char *const p_stack[] = {"stack", "input", EXPLAIN, NULL};
 static const char *const r_stack[] = {"stack", NULL};
 static const char *const p_choice[] = {EXPLAIN, NULL};
-static const char *const p_results[] = {"stack", "input", "data", "tolerance", EXPLAIN, NULL};
+static const char *const p_results[] = {"stack", "input", "data", "tolerance", "mean", "std",
+                                         EXPLAIN, NULL};
 static const char *const r_results[] = {"stack", "data", NULL};
 
 #define HINT_SIZE "a size such as 28x28 (or 28 for a square)"

@@ -1,8 +1,10 @@
 /* results.c - the results-table kind: a student reports loss and accuracy
  * on the training, validation and test splits and names the model file
- * (safetensors, as `convcalc train` writes); the checker loads the model,
- * checks its layer stack and parameter count against the problem's, runs it
- * on the data with the engine and says which numbers it reproduces. */
+ * (safetensors, as `convcalc train` writes, or a model trained elsewhere:
+ * ONNX, or a PyTorch state_dict joined to the problem's network by name);
+ * the checker loads the model, checks it against the problem's network,
+ * runs it on the data with the engine and says which numbers it
+ * reproduces. */
 #include "results.h"
 
 #include <ctype.h>
@@ -14,9 +16,13 @@
 
 #include <cjson/cJSON.h>
 
+#include "convcalc/data.h"
 #include "convcalc/model.h"
+#include "convcalc/net.h"
+#include "convcalc/onnx.h"
 #include "convcalc/stack.h"
 #include "convcalc/train.h"
+#include "convcalc/weights.h"
 
 #define DEFAULT_TOLERANCE 0.01
 static const char *const split_name[3] = {"train", "validation", "test"};
@@ -111,6 +117,28 @@ static int number_at(const char **q, double *v, int *pct)
     return 1;
 }
 
+/* What a model file name says it is: convcalc's own model file
+ * (safetensors with the stack in its metadata), an ONNX model, or a
+ * PyTorch state_dict (.pt/.pth, joined to the problem's stack by name). */
+enum { MODEL_NONE, MODEL_OWN, MODEL_ONNX, MODEL_TORCH };
+
+static int ends_with(const char *w, const char *suffix)
+{
+    size_t wl = strlen(w), sl = strlen(suffix);
+    return wl > sl && !strcasecmp(w + wl - sl, suffix);
+}
+
+static int model_kind(const char *w)
+{
+    if (ends_with(w, ".safetensors"))
+        return MODEL_OWN;
+    if (ends_with(w, ".onnx"))
+        return MODEL_ONNX;
+    if (ends_with(w, ".pt") || ends_with(w, ".pth"))
+        return MODEL_TORCH;
+    return MODEL_NONE;
+}
+
 static void put_value(reported *r, int split, int metric, double v, int pct)
 {
     if (metric == 1 && (pct || v > 1.0))
@@ -128,10 +156,10 @@ static void read_answer(reported *r, const char *answer)
         size_t n = nl ? (size_t)(nl - line) : strlen(line);
         char buf[1024];
         snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1), line);
-        /* the model file: a word ending in .safetensors, or after "model" */
+        /* the model file: a word ending in .safetensors, .onnx, .pt or
+         * .pth, or the word after "model" */
         for (char *w = strtok(buf, " \t:,|"); w; w = strtok(NULL, " \t:,|")) {
-            size_t wl = strlen(w);
-            if (wl > 12 && !strcasecmp(w + wl - 12, ".safetensors") && !r->model[0])
+            if (!r->model[0] && model_kind(w) != MODEL_NONE)
                 snprintf(r->model, sizeof r->model, "%s", w);
         }
         snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1), line);
@@ -254,6 +282,189 @@ static int recorded_images(const char *path, size_t n[3])
     return found;
 }
 
+/* Compare every number the model gives (the splits it has) with what the
+ * student reported, as details and feedback; 1 when all are reproduced
+ * within tol and none is missing. */
+static int compare_numbers(cc_grade *g, cc_buf *fb, const reported *rp, const cc_results *res,
+                           double tol)
+{
+    const reported r = *rp;
+    int good = 0, total = 0, missing = 0;
+    cc_buf bad = {0};
+    for (int s = 0; s < 3; s++) {
+        if (!res->have[s])
+            continue;
+        for (int m = 0; m < 2; m++) {
+            double want_v = m ? res->accuracy[s] : res->loss[s];
+            char what[64], ws[32], gs[32] = "";
+            snprintf(what, sizeof what, "%s %s", split_name[s], m ? "accuracy" : "loss");
+            snprintf(ws, sizeof ws, "%.4f", want_v);
+            total++;
+            if (!r.have[s][m]) {
+                missing++;
+                ex_grade_detail(g, what, ws, "", 0);
+                cc_buf_printf(&bad, "  %s: not reported; the model gives %s\n", what, ws);
+                continue;
+            }
+            snprintf(gs, sizeof gs, "%.4f", r.v[s][m]);
+            int ok = fabs(r.v[s][m] - want_v) <= tol + 1e-12;
+            good += ok;
+            ex_grade_detail(g, what, ws, gs, ok);
+            if (!ok)
+                cc_buf_printf(&bad, "  %s: you reported %s, the model gives %s\n", what, gs, ws);
+        }
+    }
+    cc_buf_printf(fb, "Reproduced %d of %d numbers within %g", good, total, tol);
+    cc_buf_puts(fb, good == total ? ".\n" : ":\n");
+    cc_buf_puts(fb, cc_buf_str(&bad));
+    cc_buf_free(&bad);
+    return good == total && !missing;
+}
+
+/* Load a model trained elsewhere: an ONNX file as it is, or a PyTorch
+ * state_dict joined by name to the problem's own network. */
+static int load_external(cc_net **net, const char *path, const cc_stack *want, cc_error *e)
+{
+    *net = NULL;
+    if (model_kind(path) == MODEL_ONNX)
+        return cc_onnx_load(net, path, NULL, e);
+    int rc = cc_net_from_stack(net, want, 1, e);
+    cc_safetensors *sd = NULL;
+    if (!rc)
+        rc = cc_state_dict_load(&sd, path, e);
+    if (!rc)
+        rc = cc_net_load_state_dict(*net, sd, e);
+    cc_st_free(sd);
+    if (rc) {
+        cc_net_free(*net);
+        *net = NULL;
+        return rc;
+    }
+    cc_net_set_train(*net, 0);
+    return 0;
+}
+
+/* Per-channel values of a `mean:`/`std:` key ("0.286" or "0.485 0.456
+ * 0.406"); 0 values when the key is absent. */
+static int channel_values(const ex_problem *p, const char *key, float *out, int max, int *n,
+                          cc_error *err)
+{
+    *n = 0;
+    const ex_param *pr = ex_param_find(p, key);
+    if (!pr)
+        return 0;
+    const char *q = pr->value;
+    while (*q) {
+        while (*q == ' ' || *q == ',')
+            q++;
+        if (!*q)
+            break;
+        char *end;
+        double v = strtod(q, &end);
+        if (end == q || !isfinite(v) || *n == max || (!strcmp(key, "std") && !(v > 0)))
+            return ex_param_error(err, CC_EINVAL, pr, 0, 0,
+                                  "%s: expected up to %d numbers, one per channel (such as "
+                                  "0.5 0.5 0.5)%s",
+                                  key, max, !strcmp(key, "std") ? ", each above 0" : "");
+        out[(*n)++] = (float)v;
+        q = end;
+    }
+    return 0;
+}
+
+/* A model trained elsewhere (ONNX, or a PyTorch state_dict joined to the
+ * problem's network): evaluated on the training and test splits, with
+ * pixels scaled to [0, 1] and normalised with the problem's mean and std
+ * as torchvision's ToTensor and Normalize do. There is no validation
+ * split: a number reported for one is not graded. */
+static int grade_external(cc_grade *g, cc_buf *fb, const ex_problem *p, const reported *r,
+                          const char *path, double tol, int *right, cc_error *err)
+{
+    float mean[CC_DATA_MAX_CHANNELS], std[CC_DATA_MAX_CHANNELS];
+    int nm, ns;
+    int rc = channel_values(p, "mean", mean, CC_DATA_MAX_CHANNELS, &nm, err);
+    if (!rc)
+        rc = channel_values(p, "std", std, CC_DATA_MAX_CHANNELS, &ns, err);
+    if (rc)
+        return rc;
+    if (nm != ns) {
+        const ex_param *pr = ex_param_find(p, nm ? "mean" : "std");
+        return ex_param_error(err, CC_EINVAL, pr, 0, 0,
+                              "mean and std need the same number of values (%d and %d)", nm,
+                              ns);
+    }
+    cc_stack *want = NULL;
+    rc = ex_stack_of(&want, p, err);
+    if (rc)
+        return rc;
+    cc_net *net = NULL;
+    cc_error e2;
+    cc_error_clear(&e2);
+    int is_onnx = model_kind(r->model) == MODEL_ONNX;
+    if (load_external(&net, path, want, &e2) != 0) {
+        cc_buf_printf(fb, "Cannot load %s as %s: %s.\n", r->model,
+                      is_onnx ? "an ONNX model" : "a state_dict of the problem's network",
+                      e2.msg);
+        ex_grade_detail(g, "model file",
+                        is_onnx ? "an ONNX model of the problem's network"
+                                : "a state_dict with the problem's layers",
+                        r->model, 0);
+        cc_stack_free(want);
+        return 0;
+    }
+    cc_stack_totals tw;
+    cc_stack_totals_get(want, 0, &tw);
+    cc_stack_free(want);
+    int64_t have = cc_net_num_params(net);
+    char a[32], b[32];
+    snprintf(a, sizeof a, "%lld", (long long)tw.total_params);
+    snprintf(b, sizeof b, "%lld", (long long)have);
+    int stack_ok = 1;
+    if (is_onnx) {
+        /* torch.onnx.export folds BatchNorm into the convolutions, so the
+         * count may differ from the network's without any fault */
+        cc_buf_printf(fb, "The ONNX model has %lld parameters; the problem's network has "
+                          "%lld (an export may fold BatchNorm into the convolutions).\n",
+                      (long long)have, (long long)tw.total_params);
+    } else {
+        stack_ok = have == tw.total_params;
+        ex_grade_detail(g, "parameter count", a, b, stack_ok);
+        cc_buf_printf(fb, "The state_dict fits the problem's network: every layer by name and "
+                          "shape, %lld parameters.\n", (long long)have);
+    }
+    cc_data *d = NULL;
+    cc_results res;
+    memset(&res, 0, sizeof res);
+    cc_error_clear(&e2);
+    rc = cc_data_load(&d, ex_value(p, "data"), &e2);
+    if (rc == 0)
+        rc = cc_net_evaluate_data(net, d, mean, std, nm, 256,
+                                  (1u << CC_SPLIT_TRAIN) | (1u << CC_SPLIT_TEST), &res, NULL, &e2);
+    cc_data_free(d);
+    cc_net_free(net);
+    if (rc != 0) {
+        if (e2.source[0] && strcmp(e2.source, path) != 0) /* the data, not the model */
+            return cc_error_set(err, e2.code, "problem %s: cannot evaluate on %s: %s%s%s", p->id,
+                                ex_value(p, "data"), e2.source, e2.source[0] ? ": " : "",
+                                e2.msg);
+        cc_buf_printf(fb, "The model cannot be evaluated on %s: %s.\n", ex_value(p, "data"),
+                      e2.msg);
+        return 0;
+    }
+    if (nm)
+        cc_buf_printf(fb, "Pixels scaled to [0, 1], then normalised with the problem's mean and "
+                          "std (ToTensor, Normalize).\n");
+    else
+        cc_buf_printf(fb, "Pixels scaled to [0, 1] (ToTensor), not normalised: the problem "
+                          "gives no mean and std.\n");
+    if (r->have[1][0] || r->have[1][1])
+        cc_buf_puts(fb, "A model trained elsewhere has no validation split known here: the "
+                        "validation numbers are not graded.\n");
+    int all = compare_numbers(g, fb, r, &res, tol);
+    *right = stack_ok && all;
+    return cc_buf_failed(fb) ? cc_error_set(err, CC_ENOMEM, "out of memory") : 0;
+}
+
 int ex_results_grade(cc_grade *g, cc_buf *fb, cc_buf *given, const cc_exset *set,
                      const ex_problem *p, const char *answer, const char *basedir, int *right,
                      char *why, size_t why_size, cc_error *err)
@@ -269,7 +480,8 @@ int ex_results_grade(cc_grade *g, cc_buf *fb, cc_buf *given, const cc_exset *set
     for (int s = 0; s < 3; s++)
         nrep += r.have[s][0] + r.have[s][1];
     if (!r.model[0]) {
-        snprintf(why, why_size, "no model file named (expected 'model FILE.safetensors')");
+        snprintf(why, why_size, "no model file named (expected 'model FILE.safetensors', "
+                                "FILE.onnx or FILE.pt)");
         return 0;
     }
     if (nrep == 0) {
@@ -288,6 +500,9 @@ int ex_results_grade(cc_grade *g, cc_buf *fb, cc_buf *given, const cc_exset *set
             if (r.have[s][m])
                 cc_buf_printf(given, ", %s %s %.4g", split_name[s], m ? "accuracy" : "loss",
                               r.v[s][m]);
+
+    if (model_kind(r.model) == MODEL_ONNX || model_kind(r.model) == MODEL_TORCH)
+        return grade_external(g, fb, p, &r, path, tol, right, err);
 
     cc_model *model = NULL;
     cc_error e2;
@@ -362,35 +577,7 @@ int ex_results_grade(cc_grade *g, cc_buf *fb, cc_buf *given, const cc_exset *set
                       e2.msg);
         return 0;
     }
-    int good = 0, total = 0, missing = 0;
-    cc_buf bad = {0};
-    for (int s = 0; s < 3; s++) {
-        if (!res.have[s])
-            continue;
-        for (int m = 0; m < 2; m++) {
-            double want_v = m ? res.accuracy[s] : res.loss[s];
-            char what[64], ws[32], gs[32] = "";
-            snprintf(what, sizeof what, "%s %s", split_name[s], m ? "accuracy" : "loss");
-            snprintf(ws, sizeof ws, "%.4f", want_v);
-            total++;
-            if (!r.have[s][m]) {
-                missing++;
-                ex_grade_detail(g, what, ws, "", 0);
-                cc_buf_printf(&bad, "  %s: not reported; the model gives %s\n", what, ws);
-                continue;
-            }
-            snprintf(gs, sizeof gs, "%.4f", r.v[s][m]);
-            int ok = fabs(r.v[s][m] - want_v) <= tol + 1e-12;
-            good += ok;
-            ex_grade_detail(g, what, ws, gs, ok);
-            if (!ok)
-                cc_buf_printf(&bad, "  %s: you reported %s, the model gives %s\n", what, gs, ws);
-        }
-    }
-    cc_buf_printf(fb, "Reproduced %d of %d numbers within %g", good, total, tol);
-    cc_buf_puts(fb, good == total ? ".\n" : ":\n");
-    cc_buf_puts(fb, cc_buf_str(&bad));
-    cc_buf_free(&bad);
-    *right = stack_ok && good == total && !missing;
+    int all = compare_numbers(g, fb, &r, &res, tol);
+    *right = stack_ok && all;
     return cc_buf_failed(fb) ? cc_error_set(err, CC_ENOMEM, "out of memory") : 0;
 }
