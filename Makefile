@@ -2,6 +2,12 @@
 # both install the Debian packages that are missing (as root; otherwise they
 # print the apt-get command), build, and run.
 
+# Build on every online CPU unless -j was given (make test and make run
+# spend most of their build time compiling two trees of objects).
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
+endif
+
 PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR   = $(PREFIX)/bin
