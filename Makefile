@@ -95,7 +95,7 @@ $(CONFIG_STAMP): FORCE
 FORCE:
 
 # The protobuf-c code for onnx.proto (generated, so built without -Werror).
-build/gen/onnx.pb-c.c build/gen/onnx.pb-c.h: | deps
+build/gen/onnx.pb-c.c build/gen/onnx.pb-c.h &: | deps
 	@mkdir -p build/gen
 	protoc-c --c_out=build/gen --proto_path=$(dir $(ONNX_PROTO)) $(notdir $(ONNX_PROTO))
 
