@@ -47,4 +47,15 @@ void cc__module_prepare(cc_stack *s);
 /* Does s hold a module whose shape rule is not known? */
 int cc__stack_has_opaque(const cc_stack *s);
 
+/* Shared by stack.c (layers, counting) and stack_infer.c (shapes). */
+int cc__layer_is_pool(const cc_layer *l);       /* max/avg pooling        */
+long cc__layer_stride_h(const cc_layer *l);     /* stride, pooling's
+                                                   default = its window   */
+long cc__layer_stride_w(const cc_layer *l);
+int64_t cc__shape_elements(const cc_shape *s);  /* C*H*W, -1 unknown      */
+/* *out = a*b*c; 0, or -1 on overflow. */
+int cc__mul3(int64_t a, int64_t b, int64_t c, int64_t *out);
+/* Fill l->counts from its declared or inferred sizes. */
+int cc__layer_count_params(cc_layer *l);
+
 #endif
