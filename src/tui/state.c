@@ -170,8 +170,10 @@ static int rebuild(tui_state *s)
     spec.dilation_w = s->dilation_w;
     spec.mode = s->conv_mode;
     spec.op = s->op;
-    spec.pool_h = s->kernel.rows;
-    spec.pool_w = s->kernel.cols;
+    spec.pool_h = s->pool_h > 0 ? s->pool_h : s->kernel.rows;
+    spec.pool_w = s->pool_w > 0 ? s->pool_w : s->kernel.cols;
+    spec.view = s->tview;
+    spec.bias = s->bias && s->nbias == s->kernel.n ? s->bias : NULL;
     spec.activation = s->act;
     switch (s->pad_kind) {
     case TUI_PAD_NUMBER:
@@ -343,6 +345,7 @@ void tui_state_free(tui_state *s)
     cc_walk_step_free(&s->cur);
     cc_matrix_free(&s->image);
     cc_matrix_free(&s->kernel);
+    free(s->bias);
     free(s->revealed);
     verdict_clear(s);
     tui_screens_free(s);
@@ -578,6 +581,11 @@ static int prompt_key(tui_state *s, int key)
         default:
             break;
         }
+    }
+    if (key == TUI_KEY_TAB &&
+        (s->prompt == TUI_PROMPT_LOAD_IMAGE || s->prompt == TUI_PROMPT_LOAD_KERNEL)) {
+        tui_prompt_complete(s);
+        return TUI_CONTINUE;
     }
     tui_field_key(&s->field, key);
     return TUI_CONTINUE;
