@@ -92,7 +92,9 @@ int tui_output_shown(const tui_state *s, long k, long r, long c)
     if (s->try_mode)
         return s->revealed && s->revealed[cell_index(s, k, r, c)];
     size_t at = cc_walk_cell_step(s->walk, k, r, c);
-    return at != (size_t)-1 && at <= s->step;
+    if (at == (size_t)-1) /* no step of its own (the scatter view): at the end */
+        return s->step + 1 >= cc_walk_nsteps(s->walk);
+    return at <= s->step;
 }
 
 int tui_cell_hidden(const tui_state *s)
