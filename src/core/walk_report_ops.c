@@ -1,6 +1,6 @@
 /* walk_report_ops.c - rendering what a transposed convolution, pooling and
  * an activation add to a walk: their header lines, the titles and bodies of
- * their steps (text, LaTeX, JSON). walk_report.c and walk_report_fmt.c ask
+ * their steps (text, JSON; LaTeX in walk_report_latex_ops.c). walk_report.c and walk_report_fmt.c ask
  * here first; each function returns 1 when it rendered the step. */
 #include <stdio.h>
 #include <string.h>
@@ -378,21 +378,6 @@ int cc__wr_ops_text(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
     default:
         return 0;
     }
-}
-
-/* LaTeX: the new steps as their text in a verbatim block. */
-int cc__wr_ops_latex(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
-{
-    const cc_walk_geom *g = cc_walk_geometry(w);
-    if (!(st->kind == CC_STEP_SCATTER || st->kind == CC_STEP_ACTIVATION ||
-          (st->kind == CC_STEP_CELL && is_pool(g))))
-        return 0;
-    cc_buf_puts(out, "\\subsection*{");
-    cc__wr_step_title(out, w, st);
-    cc_buf_puts(out, "}\n\\begin{verbatim}\n");
-    cc__wr_ops_text(out, w, st);
-    cc_buf_puts(out, "\\end{verbatim}\n");
-    return 1;
 }
 
 int cc__wr_ops_json(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
