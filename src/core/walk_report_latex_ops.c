@@ -83,15 +83,7 @@ static void pool_latex(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
         cc_buf_puts(out, "\\operatorname{mean} ");
         pool_window(out, w, st);
         cc_buf_puts(out, " = \\frac{");
-        int first = 1;
-        for (long t = 0; t < st->k_h * st->k_w; t++) {
-            if (st->taps[t] == CC_TAP_OUTSIDE ||
-                (st->taps[t] == CC_TAP_PAD && !g->count_include_pad))
-                continue;
-            cc_buf_puts(out, first ? "" : " + ");
-            cc__wr_factor(out, st->window[t]);
-            first = 0;
-        }
+        cc__wr_pool_terms(out, w, st);
         cc_buf_printf(out, "}{%ld} = \\frac{%s}{%ld} = %s", st->count,
                       cc__wr_num(s, sizeof s, st->sum), st->count,
                       cc__wr_num(v, sizeof v, st->value));
@@ -133,18 +125,8 @@ static void scatter_latex(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
         cc__wr_latex_matrix(out, &con, 0, 0);
         cc_buf_puts(out, "\n\\]\n");
     }
-    long r0 = st->win_row, c0 = st->win_col, cut = 0;
-    for (long u = 0; u < st->k_h; u++)
-        for (long v = 0; v < st->k_w; v++) {
-            long r = r0 + u * g->dilation_h, q = c0 + v * g->dilation_w;
-            cut += r < 0 || r >= g->out_h || q < 0 || q >= g->out_w;
-        }
-    cc_buf_printf(out, "Added into output rows %ld--%ld, columns %ld--%ld", r0 + 1,
-                  r0 + (st->k_h - 1) * g->dilation_h + 1, c0 + 1,
-                  c0 + (st->k_w - 1) * g->dilation_w + 1);
-    if (g->dilation_h > 1 || g->dilation_w > 1)
-        cc_buf_printf(out, " (every %ld-th row, %ld-th column: dilation)", g->dilation_h,
-                      g->dilation_w);
+    cc_buf_puts(out, "Added into ");
+    long cut = cc__wr_scatter_where(out, w, st, "--");
     if (cut)
         cc_buf_printf(out, "; %ld of its values fall outside the $%ld \\times %ld$ output: cut "
                            "by the padding", cut, g->out_h, g->out_w);

@@ -147,6 +147,37 @@ void tui__load_step(tui_state *s)
         close_prompt(s, TUI_MODE_NORMAL);
 }
 
+/* The walk the settings ask for (its matrices point into s). */
+void tui__walk_spec(const tui_state *s, cc_walk_spec *spec)
+{
+    cc_walk_spec_init(spec);
+    spec->input = &s->image;
+    spec->kernels = &s->kernel;
+    spec->stride_h = s->stride;
+    spec->stride_w = s->stride_w;
+    spec->dilation_h = s->dilation;
+    spec->dilation_w = s->dilation_w;
+    spec->mode = s->conv_mode;
+    spec->op = s->op;
+    spec->pool_h = s->pool_h > 0 ? s->pool_h : s->kernel.rows;
+    spec->pool_w = s->pool_w > 0 ? s->pool_w : s->kernel.cols;
+    spec->view = s->tview;
+    spec->bias = s->bias && s->nbias == s->kernel.n ? s->bias : NULL;
+    spec->activation = s->act;
+    switch (s->pad_kind) {
+    case TUI_PAD_NUMBER:
+        spec->pad_kind = CC_PAD_EXPLICIT;
+        spec->pad_top = s->pad;
+        spec->pad_bottom = s->pad_bottom;
+        spec->pad_left = s->pad_left;
+        spec->pad_right = s->pad_right;
+        break;
+    case TUI_PAD_VALID: spec->pad_kind = CC_PAD_VALID; break;
+    case TUI_PAD_SAME: spec->pad_kind = CC_PAD_SAME; break;
+    case TUI_PAD_FULL: spec->pad_kind = CC_PAD_FULL; break;
+    }
+}
+
 /* Rebuild the walk from the current settings, keeping the position (the
  * same output cell, or the same kind of step) when it still exists. */
 static int rebuild(tui_state *s);
@@ -163,32 +194,7 @@ static int rebuild(tui_state *s)
         c = s->cur.out_col;
     }
     cc_walk_spec spec;
-    cc_walk_spec_init(&spec);
-    spec.input = &s->image;
-    spec.kernels = &s->kernel;
-    spec.stride_h = s->stride;
-    spec.stride_w = s->stride_w;
-    spec.dilation_h = s->dilation;
-    spec.dilation_w = s->dilation_w;
-    spec.mode = s->conv_mode;
-    spec.op = s->op;
-    spec.pool_h = s->pool_h > 0 ? s->pool_h : s->kernel.rows;
-    spec.pool_w = s->pool_w > 0 ? s->pool_w : s->kernel.cols;
-    spec.view = s->tview;
-    spec.bias = s->bias && s->nbias == s->kernel.n ? s->bias : NULL;
-    spec.activation = s->act;
-    switch (s->pad_kind) {
-    case TUI_PAD_NUMBER:
-        spec.pad_kind = CC_PAD_EXPLICIT;
-        spec.pad_top = s->pad;
-        spec.pad_bottom = s->pad_bottom;
-        spec.pad_left = s->pad_left;
-        spec.pad_right = s->pad_right;
-        break;
-    case TUI_PAD_VALID: spec.pad_kind = CC_PAD_VALID; break;
-    case TUI_PAD_SAME: spec.pad_kind = CC_PAD_SAME; break;
-    case TUI_PAD_FULL: spec.pad_kind = CC_PAD_FULL; break;
-    }
+    tui__walk_spec(s, &spec);
     cc_error err;
     cc_error_clear(&err);
     cc_walk *w = NULL;

@@ -177,19 +177,7 @@ int tui__check_answer(tui_state *s)
             /* The commonest slip: sliding the kernel without flipping it
              * (or flipping it when correlating). */
             cc_walk_spec spec;
-            cc_walk_spec_init(&spec);
-            spec.input = &s->image;
-            spec.kernels = &s->kernel;
-            spec.stride_h = s->stride;
-            spec.stride_w = s->stride_w;
-            spec.dilation_h = s->dilation;
-            spec.dilation_w = s->dilation_w;
-            const cc_walk_geom *g = cc_walk_geometry(s->walk);
-            spec.pad_kind = CC_PAD_EXPLICIT;
-            spec.pad_top = g->pad_top;
-            spec.pad_bottom = g->pad_bottom;
-            spec.pad_left = g->pad_left;
-            spec.pad_right = g->pad_right;
+            tui__walk_spec(s, &spec);
             spec.mode = s->conv_mode == CC_MODE_CONVOLUTION ? CC_MODE_CORRELATION
                                                              : CC_MODE_CONVOLUTION;
             cc_walk *other = NULL;

@@ -30,6 +30,8 @@ size_t tui__cell_index(const tui_state *s, long k, long r, long c);
 void tui__verdict_clear(tui_state *s);
 void tui__close_prompt(tui_state *s, tui_mode back);
 void tui__load_step(tui_state *s);
+/* The walk spec the settings ask for (its matrices point into s). */
+void tui__walk_spec(const tui_state *s, cc_walk_spec *spec);
 /* state_try.c: check the typed answer (1: it could not be read, the text
  * stays); turn try it yourself on or off. */
 int tui__check_answer(tui_state *s);

@@ -98,15 +98,17 @@ wait_for() {
 
 expect() { wait_for "$1" "${2:-5}" || fail "expected to see: $1"; }
 expect_not() { screen | grep -qF -- "$1" && fail "did not expect to see: $1"; return 0; }
-expect_line() {
+# Poll until some line printed by the command $1 matches grep -E $2 (5s).
+poll_line() {
     i=0
     while [ $i -lt 100 ]; do
-        if screen | grep -qE -- "$1"; then return 0; fi
+        if $1 | grep -qE -- "$2"; then return 0; fi
         sleep 0.05
         i=$((i + 1))
     done
-    fail "expected a line matching: $1"
+    return 1
 }
+expect_line() { poll_line screen "$1" || fail "expected a line matching: $1"; }
 
 screen_marked() {
     tmux_ capture-pane -t t -p -e 2>/dev/null |
@@ -114,12 +116,7 @@ screen_marked() {
             -e 's/\x1b\[[0-9;]*m//g'
 }
 expect_marked() {
-    i=0
-    while [ $i -lt 100 ]; do
-        if screen_marked | grep -qE -- "$1"; then return 0; fi
-        sleep 0.05
-        i=$((i + 1))
-    done
+    poll_line screen_marked "$1" && return 0
     echo "---- screen, '*' marks black on yellow ----" >&2
     screen_marked >&2
     fail "expected a line matching (colours read): $1"
