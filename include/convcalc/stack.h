@@ -126,6 +126,8 @@ typedef enum cc_module_rule {
                              token and position embedding, rule_arg[0] =
                              patch size, [1] = hidden size                */
     CC_RULE_UNFLATTEN,    /* Unflatten(1, (C, H, W)): rule_arg C, H, W     */
+    CC_RULE_CHANNEL_SHUFFLE, /* rule_arg[0]: groups G; the shape is kept,
+                             channel g*(C/G)+j moves to j*G+g             */
     CC_RULE_COUNT
 } cc_module_rule;
 
@@ -218,7 +220,8 @@ typedef struct cc_layer {
     long group_id;        /* concat with groups G > 1: take channel slice
                              group_id of G from every source            */
     int reverse;          /* reorg: depth to space                        */
-    long extra;           /* reorg: see CC_LAYER_REORG                    */
+    long extra;           /* reorg: see CC_LAYER_REORG; a module with
+                             CC_RULE_UPSAMPLE: 1 = not nearest neighbour  */
     int cell;             /* recurrent: CC_CELL_*                          */
     int cell_bn;          /* recurrent: batch_normalize in every sub-layer */
     int noadjust;         /* crop: no 2x-1 rescaling of the values        */

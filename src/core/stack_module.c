@@ -184,6 +184,12 @@ int cc__module_infer(cc_stack *s, size_t i, cc_shape *out, int64_t *n_out, int64
         l->out_last = 0;
         break;
     }
+    case CC_RULE_CHANNEL_SHUFFLE:
+        if ((in.rank != 3 && in.rank != 1) || l->in_last || l->rule_arg[0] < 1 ||
+            in.c % l->rule_arg[0])
+            return merr(err, l, "expects C x H x W (channels first) with C a multiple of "
+                        "%ld", l->rule_arg[0]);
+        break;
     default:
         return merr(err, l, "its output shape is not known to convcalc, so the shapes "
                     "after line %d are not inferred", l->line);
