@@ -18,8 +18,13 @@ static int unsupported(cc_error *err, size_t i, const cc_layer *l)
                  "its parameters but not train it", i + 1,
                  l->type[0] ? l->type : cc_layer_kind_name(l->kind), where,
                  l->kind == CC_LAYER_ADD ? ", an add of two different shapes" :
-                 l->kind == CC_LAYER_CONCAT ? ", channel groups" :
-                 l->kind == CC_LAYER_SOFTMAX ? ", groups" : "");
+                 l->kind == CC_LAYER_CONCAT ? ", channel groups of several sources" :
+                 l->kind == CC_LAYER_SOFTMAX ? ", groups" :
+                 l->kind != CC_LAYER_MODULE ? "" :
+                 l->rule == CC_RULE_UPSAMPLE ? ", a mode other than nearest neighbour or a "
+                                               "factor that is not whole" :
+                 !strncmp(l->type, "LayerNorm", 9) ? ", over a dimension other than the "
+                                                     "channels" : "");
     if (err) {
         err->line = l->line;
         err->col = l->col;
