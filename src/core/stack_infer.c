@@ -687,6 +687,10 @@ static int infer_chain(cc_stack *s, cc_error *err, char *aux_note, size_t aux_si
             return rc;
         if (l->implied == 3) /* runs only in training (an auxiliary head) */
             l->counts.macs = l->counts.flops = 0;
+        if (l->functional) { /* forward hooks do not see it */
+            l->counts.unhooked_macs += l->counts.macs;
+            l->counts.macs = l->counts.flops = 0;
+        }
     }
     return 0;
 }
@@ -764,6 +768,7 @@ void cc_stack_totals_get(const cc_stack *s, int keras, cc_stack_totals *t)
         else {
             t->macs += k->macs;
             t->flops += k->flops;
+            t->unhooked_macs += k->unhooked_macs;
             if (k->params > 0)
                 t->activation_elements += 2 * k->activations;
         }
@@ -774,7 +779,7 @@ void cc_stack_totals_get(const cc_stack *s, int keras, cc_stack_totals *t)
         t->buffers = 0;
     }
     if (!macs_known) {
-        t->macs = t->flops = t->activation_elements = -1;
+        t->macs = t->flops = t->activation_elements = t->unhooked_macs = -1;
     }
     t->input_elements = s->input.rank ? cc__shape_elements(&s->input) : -1;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Generate tests/data/torch/models.txt.gz: PyTorch's print(model) of every
 torchvision 0.14 classification, segmentation and detection model and of
-student-style models (torch_students.py), each with the true counts
+student-style models (torch_students.py) and of torchvision's transformer
+classes built with other sizes (torch_custom.py), each with the true counts
 computed by PyTorch, for tests/unit/test_torch_zoo.c.
 
 Run from the repository root with Debian's python3-torch and
@@ -39,6 +40,7 @@ import torch.nn.init as init
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch_students  # noqa: E402
+import torch_custom  # noqa: E402
 
 # Weights are never needed: skip the slow initialisation of big models.
 for _f in dir(init):
@@ -49,18 +51,9 @@ import torchvision.models as tvm  # noqa: E402
 from torchvision.models import get_model, list_models  # noqa: E402
 
 OUT = os.path.join("tests", "data", "torch", "models.txt.gz")
-# classification models whose forward-hook MACs are recorded: the smaller
-# CNNs of every family (a forward pass of the others takes long; the
-# transformers' shapes are not followed by convcalc anyway)
-FORWARD = {"alexnet", "vgg11", "vgg11_bn", "resnet18", "resnet34", "resnet50",
-           "resnext50_32x4d", "mobilenet_v2", "mobilenet_v3_large", "mobilenet_v3_small",
-           "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3", "efficientnet_b0",
-           "efficientnet_b1", "efficientnet_b2", "efficientnet_b3", "efficientnet_v2_s",
-           "regnet_x_400mf", "regnet_x_800mf", "regnet_x_1_6gf", "regnet_x_3_2gf",
-           "regnet_y_400mf", "regnet_y_800mf", "regnet_y_1_6gf", "regnet_y_3_2gf",
-           "densenet121", "densenet169", "googlenet", "inception_v3", "squeezenet1_0",
-           "squeezenet1_1", "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5",
-           "shufflenet_v2_x2_0", "convnext_tiny"}
+# every classification model and every custom model is run forward once
+# (one image) to record its forward-hook MACs and output shapes; the
+# segmentation and detection models are not (their shapes are not followed)
 
 
 def hook_macs(model, size):
@@ -91,7 +84,7 @@ def hook_macs(model, size):
                if len(list(m.children())) == 0]
     model.eval()
     with torch.no_grad():
-        x = torch.zeros((2,) + size)
+        x = torch.zeros((1,) + size)
         model(x)
     for hd in handles:
         hd.remove()
@@ -149,8 +142,8 @@ def main():
             kw = {} if kind == "cls" else {"weights_backbone": None}
             size = (3, 299, 299) if n == "inception_v3" else (3, 224, 224)
             parts.append(cached(n, lambda: record(n, get_model(n, weights=None, **kw), size,
-                                                  n in FORWARD)))
-    for n, make, size, hidden in torch_students.MODELS:
+                                                  kind == "cls")))
+    for n, make, size, hidden in torch_students.MODELS + torch_custom.MODELS:
         parts.append(cached(n, lambda: record(n, make(), size, size is not None, hidden)))
     tmp = OUT + ".tmp"
     with gzip.GzipFile(tmp, "wb", mtime=0) as f:
