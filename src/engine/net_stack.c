@@ -66,6 +66,20 @@ static int convert_module(cc_layer_desc *d, unsigned char *flags, size_t i, cons
             *flags |= l->fixed_params == 0 ? 1 : 0;
             return 0;
         }
+        if (!strcmp(l->type, "PReLU")) {
+            d->op = CC_OP_PRELU;
+            d->out = (long)l->fixed_params;
+            return 0;
+        }
+        if (!strcmp(l->type, "SELU")) {
+            d->op = CC_OP_SELU;
+            return 0;
+        }
+        if (!strcmp(l->type, "LogSoftmax") && l->in.rank == 1) {
+            /* over the features: the only dimension of a vector */
+            d->op = CC_OP_LOG_SOFTMAX;
+            return 0;
+        }
         /* a learnable per-channel factor the reader adds as layer_scale
          * (ConvNeXt's CNBlock) */
         if (l->implied && nl >= 11 && !strcmp(l->name + nl - 11, "layer_scale") &&
@@ -83,6 +97,23 @@ static int convert_module(cc_layer_desc *d, unsigned char *flags, size_t i, cons
         d->op = CC_OP_UPSAMPLE;
         d->sh = l->out.h / l->in.h;
         d->sw = l->out.w / l->in.w;
+        return 0;
+    case CC_RULE_CONV_TRANSPOSE:
+        d->op = CC_OP_CONV_TRANSPOSE;
+        d->out = l->filters;
+        d->groups = l->groups;
+        d->no_bias = !l->bias;
+        d->oph = l->rule_arg[0];
+        d->opw = l->rule_arg[1];
+        return 0;
+    case CC_RULE_PAD:
+        if (strcmp(l->type, "ZeroPad2d") != 0)
+            break; /* reflection, replication or another value */
+        d->op = CC_OP_PAD;
+        d->pl = l->rule_arg[0];
+        d->pr = l->rule_arg[1];
+        d->pt = l->rule_arg[2];
+        d->pb = l->rule_arg[3];
         return 0;
     case CC_RULE_CHANNEL_SHUFFLE:
         d->op = CC_OP_CHANNEL_SHUFFLE;
