@@ -563,7 +563,8 @@ static int infer_declared(cc_stack *s, cc_error *err)
                              lname(l, nb, sizeof nb));
         }
         l->counts.macs = l->counts.flops = l->counts.activations = -1;
-        l->counts.rf_h = l->counts.rf_w = l->counts.jump_h = l->counts.jump_w = -1;
+        /* the receptive field: unknown unless declared_rf() follows */
+        l->counts.rf_h = l->counts.rf_w = l->counts.jump_h = l->counts.jump_w = 0;
     }
     return 0;
 }
@@ -613,6 +614,56 @@ static int elementwise(cc_layer_kind k)
         return 1;
     default:
         return 0;
+    }
+}
+
+/* Receptive field and jump of each layer in the printed order from the
+ * kernels, strides and dilations alone: they do not depend on the input
+ * size. Convolution and pooling grow it, element-wise layers, batch norm,
+ * softmax and flatten keep it, linear and global pooling see the whole
+ * input (-1); adaptive pooling, modules and merges, whose windows depend
+ * on sizes or on a forward order not known here, leave it unknown (0). */
+static void declared_rf(cc_stack *s)
+{
+    long rh = 1, rw = 1, jh = 1, jw = 1;
+    for (size_t i = 0; i < s->n; i++) {
+        cc_layer *l = &s->layers[i];
+        switch (l->kind) {
+        case CC_LAYER_CONV:
+            rf_step(rh, jh, l->kernel_h, l->stride_h, l->dilation_h, &rh, &jh);
+            rf_step(rw, jw, l->kernel_w, l->stride_w, l->dilation_w, &rw, &jw);
+            break;
+        case CC_LAYER_MAXPOOL:
+        case CC_LAYER_AVGPOOL:
+            rf_step(rh, jh, l->kernel_h, cc__layer_stride_h(l), l->dilation_h, &rh, &jh);
+            rf_step(rw, jw, l->kernel_w, cc__layer_stride_w(l), l->dilation_w, &rw, &jw);
+            break;
+        case CC_LAYER_BATCHNORM1D:
+        case CC_LAYER_BATCHNORM2D:
+        case CC_LAYER_SOFTMAX:
+        case CC_LAYER_FLATTEN:
+            break;
+        case CC_LAYER_LINEAR:
+        case CC_LAYER_GLOBAL_AVGPOOL:
+            rh = rw = -1;
+            break;
+        case CC_LAYER_ADAPTIVE_AVGPOOL:
+            if (l->out_h == 1 && l->out_w == 1) {
+                rh = rw = -1;
+                break;
+            }
+            /* fall through */
+        default:
+            if (!elementwise(l->kind)) {
+                rh = rh < 0 ? rh : 0;
+                rw = rw < 0 ? rw : 0;
+            }
+            break;
+        }
+        l->counts.rf_h = rh;
+        l->counts.rf_w = rw;
+        l->counts.jump_h = rh < 0 ? -1 : jh;
+        l->counts.jump_w = rw < 0 ? -1 : jw;
     }
 }
 
@@ -717,6 +768,7 @@ int cc_stack_infer(cc_stack *s, cc_error *err)
         int rc = infer_declared(s, err);
         if (rc)
             return rc;
+        declared_rf(s);
         set_shape_note(s, "no input size given: parameters only (pass --input HxWxC for shapes)");
         return 0;
     }

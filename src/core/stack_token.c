@@ -43,6 +43,10 @@ static int attention(cc_layer *l, cc_shape *o, cc_error *err)
     }
     if (with_proj && cc_i64_mul((int64_t)in.h * in.w * 3 * d, d, &proj))
         return ERR("the operation count overflows");
+    /* Swin's qkv (d -> 3d) and proj (d -> d) also run on the padding;
+     * their rows count the unpadded map */
+    if (win > 0 && cc_i64_mul((n - (int64_t)in.h * in.w) * 4 * d, d, &proj))
+        return ERR("the operation count overflows");
     if (cc_i64_mul(2 * n, t, &a) || cc_i64_mul(a, d, &b) || b > INT64_MAX - proj)
         return ERR("the operation count overflows");
     l->counts.unhooked_macs = b + proj;

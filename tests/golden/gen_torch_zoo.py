@@ -19,6 +19,8 @@ Each model is one record:
                           bare nn.Parameter): counts are not compared
   #macs N                 forward-hook MACs of one image (absent: no
                           forward pass was run), and per module:
+  #unhooked N             MACs of the linear algebra forward() does as
+                          functions, which no hook sees (attention)
   #mac NAME N             MACs summed over the module's calls
   #out NAME DIMS          output shape (batch dropped) of its first call
   <the repr, line by line>
@@ -28,7 +30,8 @@ module; Conv1d/2d/3d: output elements x (in_channels / groups) x kernel
 volume; ConvTranspose: input elements x (out_channels / groups) x kernel
 volume; Linear: output elements x in_features; every other module 0.
 Modules that forward() calls as functions (MultiheadAttention's
-projections, Swin's attention) have no hook and count 0.
+projections, Swin's attention) have no hook and count 0; #unhooked is
+what they and the attention products add (FunctionMacs).
 """
 import gzip
 import os
@@ -36,7 +39,9 @@ import sys
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 import torch.nn.init as init
+from torch.overrides import TorchFunctionMode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch_students  # noqa: E402
@@ -54,6 +59,53 @@ OUT = os.path.join("tests", "data", "torch", "models.txt.gz")
 # every classification model and every custom model is run forward once
 # (one image) to record its forward-hook MACs and output shapes; the
 # segmentation and detection models are not (their shapes are not followed)
+
+
+class FunctionMacs(TorchFunctionMode):
+    """Every multiply-accumulate of the linear algebra a forward pass calls
+    (linear, convolutions, matmul/bmm/baddbmm, einsum), whether a module or
+    a function calls it. Minus the hooks' count it is what the hooks miss:
+    the attention forward() computes as functions."""
+
+    def __init__(self):
+        super().__init__()
+        self.macs = 0
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        n = getattr(func, "__name__", "")
+        if n == "multi_head_attention_forward":
+            # a function torch dispatches as a whole: run its body with the
+            # mode on, so its projections and products are seen one by one
+            saved = F.has_torch_function
+            F.has_torch_function = lambda *a, **k: False
+            try:
+                with self:
+                    return func(*args, **kwargs)
+            finally:
+                F.has_torch_function = saved
+        out = func(*args, **kwargs)
+        if n == "linear":
+            self.macs += out.numel() * args[1].shape[1]
+        elif n in ("conv1d", "conv2d", "conv3d"):
+            self.macs += out.numel() * args[1][0].numel()
+        elif n in ("conv_transpose1d", "conv_transpose2d", "conv_transpose3d"):
+            self.macs += args[0].numel() * args[1][0].numel()
+        elif n in ("matmul", "__matmul__", "bmm"):
+            self.macs += out.numel() * args[0].shape[-1]
+        elif n == "baddbmm":
+            self.macs += out.numel() * args[1].shape[-1]
+        elif n == "einsum":
+            terms = args[0].replace(" ", "").split("->")[0].split(",")
+            ops = args[1:] if len(args) > 2 else args[1]
+            size = {}
+            for term, t in zip(terms, ops):
+                size.update(zip(term, t.shape))
+            k = 1
+            for d in size.values():
+                k *= d
+            self.macs += k
+        return out
 
 
 def hook_macs(model, size):
@@ -83,12 +135,16 @@ def hook_macs(model, size):
     handles = [m.register_forward_hook(hook) for m in model.modules()
                if len(list(m.children())) == 0]
     model.eval()
-    with torch.no_grad():
+    count = FunctionMacs()
+    # MultiheadAttention takes a fused fast path without gradients: with
+    # them it runs the functions FunctionMacs can see
+    mha = any(isinstance(m, nn.MultiheadAttention) for m in model.modules())
+    with (torch.enable_grad() if mha else torch.no_grad()), count:
         x = torch.zeros((1,) + size)
         model(x)
     for hd in handles:
         hd.remove()
-    return macs, outs
+    return macs, outs, count.macs - sum(macs.values())
 
 
 def record(name, model, size, forward, hidden=None):
@@ -106,8 +162,9 @@ def record(name, model, size, forward, hidden=None):
     if hidden:
         lines.append("#hidden " + hidden)
     if forward:
-        macs, outs = hook_macs(model, size)
+        macs, outs, unhooked = hook_macs(model, size)
         lines.append("#macs %d" % sum(macs.values()))
+        lines.append("#unhooked %d" % unhooked)
         for n, v in macs.items():
             lines.append("#mac %s %d" % (n, v))
         for n, s in outs.items():

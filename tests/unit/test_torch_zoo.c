@@ -66,7 +66,7 @@ static int known_shapes(const cc_stack *s)
     return s->shapes == CC_SHAPES_SEQUENTIAL || s->shapes == CC_SHAPES_ASSUMED;
 }
 
-static int with_macs, hidden_models, unknown_seen, failures;
+static int with_macs, hidden_models, unknown_seen, failures, unhooked_checked;
 
 /* Models whose forward pass was recorded but whose shapes convcalc does
  * not follow, each with the reason. Every other recorded model is checked
@@ -152,6 +152,13 @@ static void check_forward(const model *m, const cc_stack *s)
     }
     if (t.macs != macs)
         BAD("%s: MACs %lld, PyTorch's hooks %lld", m->name, (long long)t.macs, macs);
+    /* what the hooks miss: PyTorch's count of the linear algebra that
+     * forward() does as functions */
+    long long unhooked = meta_num(m, "#unhooked", &found);
+    if (found && t.unhooked_macs != unhooked)
+        BAD("%s: attention MACs hooks miss %lld, PyTorch %lld", m->name,
+            (long long)t.unhooked_macs, unhooked);
+    unhooked_checked += found;
 }
 
 static void check_model(const model *m)
@@ -229,6 +236,7 @@ static void test_zoo(void **state)
     }
     free(all);
     assert_int_equal(failures, 0);
+    assert_int_equal(unhooked_checked, with_macs);
     assert_true(count >= 120);
     assert_true(students >= 25);
     assert_true(with_macs + unknown_seen >= 80 + 20); /* every classification model */
