@@ -46,7 +46,8 @@ typedef struct cc_error {
 /* Clear err (safe on NULL). */
 void cc_error_clear(cc_error *err);
 /* Set code and a printf-style message; returns code so callers can write
- * `return cc_error_set(err, CC_EINVAL, "...")`. err may be NULL. */
+ * `return cc_error_set(err, CC_EINVAL, "...")`. err may be NULL. An
+ * argument may be err->msg itself, to prefix context to an error. */
 int cc_error_set(cc_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* As cc_error_set, with the 1-based position in the text being read. */

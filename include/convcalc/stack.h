@@ -126,6 +126,23 @@ typedef enum cc_module_rule {
                              token and position embedding, rule_arg[0] =
                              patch size, [1] = hidden size                */
     CC_RULE_UNFLATTEN,    /* Unflatten(1, (C, H, W)): rule_arg C, H, W     */
+    /* transformers: token sequences are held channels-last, N tokens of
+     * D features as D x N x 1 (windows: D x H x W) */
+    CC_RULE_TOKENS,       /* C x H x W -> H*W + rule_arg[0] tokens of C    */
+    CC_RULE_CLASS_TOKEN,  /* tokens -> the first token's D features       */
+    CC_RULE_ATTENTION,    /* softmax(q k^T) v as functions, no hooked MACs:
+                             rule_arg[0] window side (0: every token sees
+                             every token; -1: each row of H sees its W
+                             tokens), [1] 1: input D (in_proj included),
+                             0: input 3D (q, k, v), [2] D                 */
+    CC_RULE_PATCH_MERGE,  /* channels-last C x H x W -> 4C x H/2 x W/2     */
+    CC_RULE_TABLE,        /* a 2 x S x S coordinate table (rule_arg[0] S),
+                             whatever the input                           */
+    CC_RULE_PARTITION,    /* C x H x W -> channels-last C x G x P: G
+                             windows of P pixels; rule_arg[0] partition
+                             size, [1] 1: grid (P = (H/size)^2)           */
+    CC_RULE_DEPARTITION,  /* back to the input shape of layer .from       */
+    CC_RULE_SWAP,         /* channels-last C x H x W -> C x W x H          */
     CC_RULE_COUNT
 } cc_module_rule;
 
@@ -155,6 +172,9 @@ typedef struct cc_layer_counts {
     int64_t activations;   /* elements of the output (batch 1), -1 unknown   */
     long rf_h, rf_w;       /* receptive field in input pixels, -1 whole input */
     long jump_h, jump_w;   /* distance in input pixels between neighbours    */
+    int64_t unhooked_macs; /* MACs forward hooks do not see (projections and
+                              attention products forward() computes as
+                              functions): not in macs                    */
 } cc_layer_counts;
 
 /* One layer. Initialise with cc_layer_init (it sets the defaults noted
@@ -246,6 +266,9 @@ typedef struct cc_layer {
                              Permute): a linear layer or a LayerNorm acts
                              on C at every H, W position                   */
     cc_layer_counts counts;
+    int functional;       /* forward() applies this module's weights as a
+                             function (F.linear): no forward hook sees it,
+                             so its MACs go to counts.unhooked_macs        */
 } cc_layer;
 
 /* Set every field to its default for kind (zero the rest). */
@@ -314,6 +337,8 @@ typedef struct cc_stack_totals {
     int64_t activation_elements; /* torchinfo's forward/backward estimate:
                                     2 x the output elements of every layer
                                     that has parameters (batch 1)          */
+    int64_t unhooked_macs;       /* sum of the layers' unhooked_macs (-1
+                                    when macs is)                         */
 } cc_stack_totals;
 
 cc_stack *cc_stack_new(void);

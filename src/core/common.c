@@ -19,10 +19,14 @@ static int error_vset(cc_error *err, int code, int line, int col,
 {
     if (!err)
         return code;
+    /* formatted apart first: an argument may be err->msg itself, as in
+     * cc_error_set(err, rc, "tensor %s: %s", name, err->msg) */
+    char msg[sizeof err->msg];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    memcpy(err->msg, msg, sizeof msg);
     err->code = code;
     err->line = line;
     err->col = col;
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     return code;
 }
 

@@ -1,8 +1,7 @@
 /* import_torch_blocks.c - containers whose class the reader knows:
- * parameters their repr does not print (MultiheadAttention's in_proj,
- * ViT's class token and position embedding, Swin's relative position
- * tables, ConvNeXt's layer scale, MaxViT's tables, SSD's L2 norm scale),
- * each added as a layer marked `implied`. */
+ * parameters their repr does not print (ConvNeXt's layer scale, SSD's L2
+ * norm scale; the transformers' are in import_torch_vit.c), each added as
+ * a layer marked `implied`. */
 #include <stdio.h>
 #include <string.h>
 
@@ -63,77 +62,6 @@ static int hidden(tparser *tp, const char *prefix, const char *what, int depth,
     return tt_add(tp, &l);
 }
 
-/* MultiheadAttention: in_proj (3E x E weight, 3E bias), hidden behind the
- * printed out_proj (E = out_proj's in_features; its bias tells bias). */
-static int mha(tparser *tp, int idx, const char *name, int depth)
-{
-    cc_layer o;
-    if (leaf_of(tp, child(tp, idx, "out_proj"), &o) || o.kind != CC_LAYER_LINEAR)
-        return tt_walk_children(tp, idx, name, depth);
-    long e = o.in_features;
-    int64_t p = 3 * (int64_t)e * e + (o.bias ? 3 * (int64_t)e : 0);
-    char f[96];
-    snprintf(f, sizeof f, "3*%ld*%ld%s = %lld", e, e, o.bias ? " + 3*bias" : "", (long long)p);
-    int rc = hidden(tp, name, "in_proj", depth, &tp->nodes[idx], p, 0, 0, f);
-    return rc ? rc : tt_walk_children(tp, idx, name, depth);
-}
-
-/* VisionTransformer: class token (D) and the encoder's position embedding
- * ((H/p * W/p + 1) x D), from the input size and conv_proj. */
-static int vit(tparser *tp, int idx, const char *name, int depth)
-{
-    cc_layer c;
-    if (leaf_of(tp, child(tp, idx, "conv_proj"), &c) || c.kind != CC_LAYER_CONV)
-        return tt_walk_children(tp, idx, name, depth);
-    for (int k = tp->nodes[idx].first_child; k >= 0; k = tp->nodes[k].next_sibling) {
-        int rc;
-        if (strcmp(tp->nodes[k].name, "encoder") == 0) {
-            cc_layer l;
-            cc_layer_init(&l, CC_LAYER_MODULE);
-            l.rule = CC_RULE_POS_EMBED;
-            l.rule_arg[0] = c.kernel_h;
-            l.rule_arg[1] = c.filters;
-            l.fixed_params = -1;
-            l.implied = 1;
-            l.line = tp->nodes[k].line;
-            l.col = tp->nodes[k].col;
-            l.depth = depth + 1;
-            snprintf(l.name, sizeof l.name, "%s%sclass_token+encoder.pos_embedding", name,
-                     name[0] ? "." : "");
-            snprintf(l.type, sizeof l.type, "(VisionTransformer)");
-            if ((rc = tt_add(tp, &l)))
-                return rc;
-        }
-        if ((rc = tt_walk(tp, k, name, depth + 1)))
-            return rc;
-    }
-    return 0;
-}
-
-/* Swin's ShiftedWindowAttention(V2) and MaxViT's
- * RelativePositionalMultiHeadAttention: torchvision builds them with
- * 32 channels per head and windows of 7 (Swin, MaxViT) or 8 (Swin v2). */
-static int window_attention(tparser *tp, int idx, const char *name, int depth, int v2)
-{
-    cc_layer q;
-    int rc = tt_walk_children(tp, idx, name, depth);
-    int c = child(tp, idx, "qkv");
-    if (c < 0)
-        c = child(tp, idx, "to_qkv");
-    if (rc || leaf_of(tp, c, &q) || q.kind != CC_LAYER_LINEAR || q.in_features % 32)
-        return rc;
-    long heads = q.in_features / 32, w = v2 ? 8 : 7, t = (2 * w - 1) * (2 * w - 1);
-    char f[96];
-    if (v2) {
-        snprintf(f, sizeof f, "%ld heads (logit scale)", heads);
-        return hidden(tp, name, "logit_scale", depth, &tp->nodes[idx], heads,
-                      2 * t + w * w * w * w, 0, f);
-    }
-    snprintf(f, sizeof f, "(2*%ld-1)^2 * %ld heads = %lld", w, heads, (long long)t * heads);
-    return hidden(tp, name, "relative_position_bias_table", depth, &tp->nodes[idx],
-                  (int64_t)t * heads, (int64_t)w * w * w * w, 0, f);
-}
-
 /* ConvNeXt's CNBlock: layer_scale (C x 1 x 1) multiplies the block's
  * output. */
 static int cnblock(tparser *tp, int idx, const char *name, int depth)
@@ -178,6 +106,8 @@ int tt_block(tparser *tp, int idx, const char *name, int depth, int *handled)
 {
     int rc = tt_flow(tp, idx, name, depth, handled);
     if (!rc && !*handled)
+        rc = tt_transformer(tp, idx, name, depth, handled);
+    if (!rc && !*handled)
         rc = tt_block_hidden(tp, idx, name, depth, handled);
     if (!rc && *handled) {
         const char *t = tp->nodes[idx].type;
@@ -195,18 +125,21 @@ int tt_block_hidden(tparser *tp, int idx, const char *name, int depth, int *hand
 {
     const char *t = tp->nodes[idx].type;
     *handled = 1;
-    if (!strcmp(t, "MultiheadAttention"))
-        return mha(tp, idx, name, depth);
-    if (!strcmp(t, "VisionTransformer"))
-        return vit(tp, idx, name, depth);
-    if (!strcmp(t, "ShiftedWindowAttention") || !strcmp(t, "RelativePositionalMultiHeadAttention"))
-        return window_attention(tp, idx, name, depth, 0);
-    if (!strcmp(t, "ShiftedWindowAttentionV2"))
-        return window_attention(tp, idx, name, depth, 1);
     if (!strcmp(t, "CNBlock"))
         return cnblock(tp, idx, name, depth);
     if (!strcmp(t, "SSDFeatureExtractorVGG"))
         return ssd_vgg(tp, idx, name, depth);
     *handled = 0;
     return 0;
+}
+
+int tt_leaf_of(tparser *tp, int c, cc_layer *l)
+{
+    return leaf_of(tp, c, l);
+}
+
+int tt_hidden(tparser *tp, const char *prefix, const char *what, int depth, const tnode *at,
+              int64_t params, int64_t buffers, long channels, const char *formula)
+{
+    return hidden(tp, prefix, what, depth, at, params, buffers, channels, formula);
 }

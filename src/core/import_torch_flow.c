@@ -468,7 +468,7 @@ int tt_flow(tparser *tp, int idx, const char *name, int depth, int *handled)
     if (!strcmp(t, "InvertedResidual") && child(tp, idx, "branch2") >= 0)
         return shuffle_unit(tp, idx, name, depth);
     if (!strcmp(t, "InvertedResidual") || !strcmp(t, "_InvertedResidual") ||
-        !strcmp(t, "MBConv") || !strcmp(t, "FusedMBConv"))
+        (!strcmp(t, "MBConv") && child(tp, idx, "proj") < 0) || !strcmp(t, "FusedMBConv"))
         return inverted_residual(tp, idx, name, depth);
     if (!strcmp(t, "SqueezeExcitation") && child(tp, idx, "fc2") >= 0)
         return squeeze_excitation(tp, idx, name, depth);
@@ -493,4 +493,35 @@ int tt_flow(tparser *tp, int idx, const char *name, int depth, int *handled)
         return with_aux(tp, idx, name, depth);
     *handled = 0;
     return 0;
+}
+
+/* The helpers above, for import_torch_vit.c. */
+int tt_child(const tparser *tp, int idx, const char *name)
+{
+    return child(tp, idx, name);
+}
+
+long tt_cur(const tparser *tp)
+{
+    return cur(tp);
+}
+
+int tt_synth(tparser *tp, cc_layer *l, const char *name, const char *what, int depth, int idx)
+{
+    return synth(tp, l, name, what, depth, idx);
+}
+
+int tt_route(tparser *tp, long from, const char *name, int depth, int idx)
+{
+    return route(tp, from, name, depth, idx, 1, 0);
+}
+
+int tt_join(tparser *tp, long from, const char *name, int depth, int idx)
+{
+    return join(tp, CC_LAYER_ADD, from, name, depth, idx);
+}
+
+int tt_run_list(tparser *tp, int idx, const char *const *names, const char *name, int depth)
+{
+    return run_list(tp, idx, names, name, depth);
 }

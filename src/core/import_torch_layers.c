@@ -683,7 +683,7 @@ static const char *const opaque_free[] = {
     "MaxUnpool2d", "MaxUnpool3d", "GLU", "ChannelShuffle", "Fold", "Unfold",
     "CosineSimilarity", "PairwiseDistance", "Upsample3d",
     /* torchvision: parameter-free, their shapes depend on forward() */
-    "WindowPartition", "WindowDepartition", "SwapAxes", "AnchorGenerator",
+    "WindowPartition", "WindowDepartition", "AnchorGenerator",
     "DefaultBoxGenerator", "MultiScaleRoIAlign", "RoIAlign", "RoIPool", "LastLevelMaxPool",
     "ImageList", NULL};
 
@@ -811,6 +811,10 @@ int tt_leaf_layer(tparser *tp, const tnode *n, cc_layer *l)
         /* torchvision's Permute does not print its dims; ConvNeXt and Swin
          * use [0, 2, 3, 1] then [0, 3, 1, 2] */
         module(l, CC_RULE_CHANNELS_LAST);
+        l->implied = 1;
+    } else if (!strcmp(n->type, "SwapAxes")) {
+        /* torchvision's MaxViT: SwapAxes(-2, -3), which it does not print */
+        module(l, CC_RULE_SWAP);
         l->implied = 1;
     } else if (in_list(keep_free, n->type)) {
         module(l, CC_RULE_KEEP);

@@ -85,6 +85,24 @@ int tt_block(tparser *tp, int idx, const char *name, int depth, int *handled);
 int tt_block_hidden(tparser *tp, int idx, const char *name, int depth, int *handled);
 /* import_torch_flow.c: the data flow of a torchvision block. */
 int tt_flow(tparser *tp, int idx, const char *name, int depth, int *handled);
+/* import_torch_flow.c, for import_torch_vit.c: child `name` of idx (-1:
+ * none); the index of the last layer emitted; append a layer forward()
+ * adds (implied 2) named NAME.WHAT; a branch from layer `from`; an add of
+ * layer `from` to the last layer; the children `names` in that order. */
+int tt_child(const tparser *tp, int idx, const char *name);
+long tt_cur(const tparser *tp);
+int tt_synth(tparser *tp, cc_layer *l, const char *name, const char *what, int depth, int idx);
+int tt_route(tparser *tp, long from, const char *name, int depth, int idx);
+int tt_join(tparser *tp, long from, const char *name, int depth, int idx);
+int tt_run_list(tparser *tp, int idx, const char *const *names, const char *name, int depth);
+/* import_torch_blocks.c: the layer of leaf node c (a scratch parse, no
+ * notes), 0 or an error; append an implied parameter layer PREFIX.WHAT. */
+int tt_leaf_of(tparser *tp, int c, cc_layer *l);
+int tt_hidden(tparser *tp, const char *prefix, const char *what, int depth, const tnode *at,
+              int64_t params, int64_t buffers, long channels, const char *formula);
+/* import_torch_vit.c: ViT, Swin and MaxViT (their flow and hidden
+ * parameters), MultiheadAttention; *handled = 0 for other classes. */
+int tt_transformer(tparser *tp, int idx, const char *name, int depth, int *handled);
 /* Emit container idx's children in printed order (import_torch.c). */
 int tt_walk_children(tparser *tp, int idx, const char *name, int depth);
 /* Emit node idx (a leaf or a container) as import_torch.c does. */

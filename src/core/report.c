@@ -483,6 +483,8 @@ static int render_json(cc_buf *out, const cc_stack *s, const cc_report_options *
     } while (0)
     NUM_OR_NULL("macs", t->macs);
     NUM_OR_NULL("flops", t->flops);
+    if (t->unhooked_macs > 0)
+        cJSON_AddNumberToObject(root, "unhooked_macs", (double)t->unhooked_macs);
     if (s->source == CC_SOURCE_DARKNET)
         NUM_OR_NULL("darknet_ops", cc_stack_darknet_ops(s));
     cJSON_AddNumberToObject(root, "batch", (double)o->batch);
@@ -685,6 +687,14 @@ int cc_report_stack(cc_buf *out, const cc_stack *s, const cc_report_options *opt
     if (t.macs >= 0) {
         TOTAL("MACs per sample", num_or_dash(&v, t.macs, 1));
         TOTAL("FLOPs per sample", num_or_dash(&v, t.flops, 1));
+        if (t.unhooked_macs > 0) {
+            /* the MACs convention is forward hooks': attention computed
+             * as functions is not in it, so say how much that is */
+            TOTAL("MACs forward hooks miss (attention run as functions)",
+                  num_or_dash(&v, t.unhooked_macs, 1));
+            TOTAL("MACs with that attention",
+                  num_or_dash(&v, t.macs + t.unhooked_macs, 1));
+        }
         if (s->source == CC_SOURCE_DARKNET)
             TOTAL("darknet ops (2 x MACs, as `darknet ops` counts)",
                   num_or_dash(&v, cc_stack_darknet_ops(s), 1));

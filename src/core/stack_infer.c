@@ -563,7 +563,8 @@ static int infer_declared(cc_stack *s, cc_error *err)
                              lname(l, nb, sizeof nb));
         }
         l->counts.macs = l->counts.flops = l->counts.activations = -1;
-        l->counts.rf_h = l->counts.rf_w = l->counts.jump_h = l->counts.jump_w = -1;
+        /* the receptive field: unknown unless declared_rf() follows */
+        l->counts.rf_h = l->counts.rf_w = l->counts.jump_h = l->counts.jump_w = 0;
     }
     return 0;
 }
@@ -616,6 +617,56 @@ int cc__elementwise(cc_layer_kind k)
     }
 }
 
+/* Receptive field and jump of each layer in the printed order from the
+ * kernels, strides and dilations alone: they do not depend on the input
+ * size. Convolution and pooling grow it, element-wise layers, batch norm,
+ * softmax and flatten keep it, linear and global pooling see the whole
+ * input (-1); adaptive pooling, modules and merges, whose windows depend
+ * on sizes or on a forward order not known here, leave it unknown (0). */
+static void declared_rf(cc_stack *s)
+{
+    long rh = 1, rw = 1, jh = 1, jw = 1;
+    for (size_t i = 0; i < s->n; i++) {
+        cc_layer *l = &s->layers[i];
+        switch (l->kind) {
+        case CC_LAYER_CONV:
+            rf_step(rh, jh, l->kernel_h, l->stride_h, l->dilation_h, &rh, &jh);
+            rf_step(rw, jw, l->kernel_w, l->stride_w, l->dilation_w, &rw, &jw);
+            break;
+        case CC_LAYER_MAXPOOL:
+        case CC_LAYER_AVGPOOL:
+            rf_step(rh, jh, l->kernel_h, cc__layer_stride_h(l), l->dilation_h, &rh, &jh);
+            rf_step(rw, jw, l->kernel_w, cc__layer_stride_w(l), l->dilation_w, &rw, &jw);
+            break;
+        case CC_LAYER_BATCHNORM1D:
+        case CC_LAYER_BATCHNORM2D:
+        case CC_LAYER_SOFTMAX:
+        case CC_LAYER_FLATTEN:
+            break;
+        case CC_LAYER_LINEAR:
+        case CC_LAYER_GLOBAL_AVGPOOL:
+            rh = rw = -1;
+            break;
+        case CC_LAYER_ADAPTIVE_AVGPOOL:
+            if (l->out_h == 1 && l->out_w == 1) {
+                rh = rw = -1;
+                break;
+            }
+            /* fall through */
+        default:
+            if (!elementwise(l->kind)) {
+                rh = rh < 0 ? rh : 0;
+                rw = rw < 0 ? rw : 0;
+            }
+            break;
+        }
+        l->counts.rf_h = rh;
+        l->counts.rf_w = rw;
+        l->counts.jump_h = rh < 0 ? -1 : jh;
+        l->counts.jump_w = rw < 0 ? -1 : jw;
+    }
+}
+
 /* A linear layer that flattens its input (darknet's connected, a custom
  * PyTorch forward's torch.flatten) flattens before the element-wise layers
  * that lead up to it, as torchvision's AlexNet does before its Dropout:
@@ -651,6 +702,10 @@ static int infer_chain(cc_stack *s, cc_error *err)
             return rc;
         if (l->implied == 3) /* runs only in training (an auxiliary head) */
             l->counts.macs = l->counts.flops = 0;
+        if (l->functional) { /* forward hooks do not see it */
+            l->counts.unhooked_macs += l->counts.macs;
+            l->counts.macs = l->counts.flops = 0;
+        }
     }
     return 0;
 }
@@ -677,6 +732,7 @@ int cc_stack_infer(cc_stack *s, cc_error *err)
         int rc = infer_declared(s, err);
         if (rc)
             return rc;
+        declared_rf(s);
         set_shape_note(s, "no input size given: parameters only (pass --input HxWxC for shapes)");
         return 0;
     }
@@ -725,6 +781,7 @@ void cc_stack_totals_get(const cc_stack *s, int keras, cc_stack_totals *t)
         else {
             t->macs += k->macs;
             t->flops += k->flops;
+            t->unhooked_macs += k->unhooked_macs;
             if (k->params > 0)
                 t->activation_elements += 2 * k->activations;
         }
@@ -735,7 +792,7 @@ void cc_stack_totals_get(const cc_stack *s, int keras, cc_stack_totals *t)
         t->buffers = 0;
     }
     if (!macs_known) {
-        t->macs = t->flops = t->activation_elements = -1;
+        t->macs = t->flops = t->activation_elements = t->unhooked_macs = -1;
     }
     t->input_elements = s->input.rank ? cc__shape_elements(&s->input) : -1;
 }

@@ -9,9 +9,7 @@
 
 #include "core/stack_priv.h"
 
-static int merr(cc_error *err, const cc_layer *l, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int merr(cc_error *err, const cc_layer *l, const char *fmt, ...)
+int cc__module_err(cc_error *err, const cc_layer *l, const char *fmt, ...)
 {
     char msg[400];
     va_list ap;
@@ -70,12 +68,12 @@ static int mul_infer(cc_stack *s, size_t i, cc_shape *o, cc_error *err)
     const cc_layer *l = &s->layers[i];
     long f = l->from;
     if (f != CC_FROM_INPUT && (f < 0 || (size_t)f >= i))
-        return merr(err, l, "refers to layer %ld, which is not before it", f + 1);
+        return cc__module_err(err, l, "refers to layer %ld, which is not before it", f + 1);
     const cc_shape *a = &l->in, *b = f == CC_FROM_INPUT ? &s->input : &s->layers[f].out;
     if (a->rank != 3 || b->rank != 3 || a->c != b->c ||
         !((a->h == b->h && a->w == b->w) || (a->h == 1 && a->w == 1) ||
           (b->h == 1 && b->w == 1)))
-        return merr(err, l, "%ldx%ldx%ld times %ldx%ldx%ld (expected equal shapes, or one "
+        return cc__module_err(err, l, "%ldx%ldx%ld times %ldx%ldx%ld (expected equal shapes, or one "
                     "of them C x 1 x 1)", a->c, a->h, a->w, b->c, b->h, b->w);
     *o = a->h == 1 && a->w == 1 ? *b : *a;
     return 0;
@@ -110,7 +108,7 @@ int cc__module_infer(cc_stack *s, size_t i, cc_shape *out, int64_t *n_out, int64
         long want = l->rule_arg[0];
         long have = l->rule_arg[1] && in.rank == 3 && !l->in_last ? in.w : in.c;
         if (want > 0 && want != have)
-            return merr(err, l, "expects %ld %s but its input has %ld", want,
+            return cc__module_err(err, l, "expects %ld %s but its input has %ld", want,
                         l->rule_arg[1] ? "elements in the last dimension" : "channels",
                         have);
         *flops = count(&o);
@@ -120,30 +118,30 @@ int cc__module_infer(cc_stack *s, size_t i, cc_shape *out, int64_t *n_out, int64
         /* torchvision's Permute does not print its dims: the first one
          * goes channels-last, the next one back */
         if (in.rank != 3)
-            return merr(err, l, "expects a C x H x W input");
+            return cc__module_err(err, l, "expects a C x H x W input");
         l->out_last = !l->in_last;
         break;
     case CC_RULE_CHANNELS_FIRST:
         if (!(in.rank == 3 && l->in_last))
-            return merr(err, l, "expects a channels-last input");
+            return cc__module_err(err, l, "expects a channels-last input");
         l->out_last = 0;
         break;
     case CC_RULE_UPSAMPLE:
         if (!spatial)
-            return merr(err, l, "expects a C x H x W input");
+            return cc__module_err(err, l, "expects a C x H x W input");
         o.h = l->rule_arg[0] ? l->rule_arg[0] : in.h * l->rule_arg[2];
         o.w = l->rule_arg[1] ? l->rule_arg[1] : in.w * l->rule_arg[3];
         break;
     case CC_RULE_PAD:
         if (!spatial)
-            return merr(err, l, "expects a C x H x W input");
+            return cc__module_err(err, l, "expects a C x H x W input");
         o.w = in.w + l->rule_arg[0] + l->rule_arg[1];
         o.h = in.h + l->rule_arg[2] + l->rule_arg[3];
         break;
     case CC_RULE_PIXEL_SHUFFLE: {
         long r = l->rule_arg[0];
         if (!spatial || r < 1 || in.c % (r * r))
-            return merr(err, l, "expects C x H x W with C a multiple of %ld", r * r);
+            return cc__module_err(err, l, "expects C x H x W with C a multiple of %ld", r * r);
         o.c = in.c / (r * r);
         o.h = in.h * r;
         o.w = in.w * r;
@@ -152,7 +150,7 @@ int cc__module_infer(cc_stack *s, size_t i, cc_shape *out, int64_t *n_out, int64
     case CC_RULE_PIXEL_UNSHUFFLE: {
         long r = l->rule_arg[0];
         if (!spatial || r < 1 || in.h % r || in.w % r)
-            return merr(err, l, "expects C x H x W with H and W multiples of %ld", r);
+            return cc__module_err(err, l, "expects C x H x W with H and W multiples of %ld", r);
         o.c = in.c * r * r;
         o.h = in.h / r;
         o.w = in.w / r;
@@ -160,9 +158,9 @@ int cc__module_infer(cc_stack *s, size_t i, cc_shape *out, int64_t *n_out, int64
     }
     case CC_RULE_CONV_TRANSPOSE: {
         if (!spatial)
-            return merr(err, l, "expects a C x H x W input");
+            return cc__module_err(err, l, "expects a C x H x W input");
         if (l->in_channels != in.c)
-            return merr(err, l, "expects %ld input channels but its input has %ld",
+            return cc__module_err(err, l, "expects %ld input channels but its input has %ld",
                         l->in_channels, in.c);
         o.c = l->filters;
         o.h = convt_out(in.h, l->kernel_h, l->stride_h, l->pad_top, l->dilation_h,
@@ -173,27 +171,45 @@ int cc__module_infer(cc_stack *s, size_t i, cc_shape *out, int64_t *n_out, int64
         if (l->groups < 1 || ni < 0 ||
             cc_i64_mul((int64_t)l->kernel_h * l->kernel_w, l->filters / l->groups, &k) ||
             cc_i64_mul(ni, k, macs) || cc_i64_mul(*macs, 2, flops))
-            return merr(err, l, "the operation count overflows");
+            return cc__module_err(err, l, "the operation count overflows");
         break;
     }
     case CC_RULE_UNFLATTEN: {
         int64_t e = (int64_t)l->rule_arg[0] * l->rule_arg[1] * l->rule_arg[2];
         if (in.rank != 1 || in.c != e)
-            return merr(err, l, "expects %lld features", (long long)e);
+            return cc__module_err(err, l, "expects %lld features", (long long)e);
         o = (cc_shape){3, l->rule_arg[0], l->rule_arg[1], l->rule_arg[2]};
         l->out_last = 0;
         break;
     }
+    case CC_RULE_POS_EMBED: /* added to the tokens */
+        if (!(in.rank == 3 && l->in_last))
+            return cc__module_err(err, l, "expects a sequence of tokens");
+        *flops = count(&o);
+        break;
+    case CC_RULE_TOKENS:
+    case CC_RULE_CLASS_TOKEN:
+    case CC_RULE_ATTENTION:
+    case CC_RULE_PATCH_MERGE:
+    case CC_RULE_TABLE:
+    case CC_RULE_PARTITION:
+    case CC_RULE_DEPARTITION:
+    case CC_RULE_SWAP: {
+        int rc = cc__token_infer(s, i, &o, err);
+        if (rc)
+            return rc;
+        break;
+    }
     default:
-        return merr(err, l, "its output shape is not known to convcalc, so the shapes "
+        return cc__module_err(err, l, "its output shape is not known to convcalc, so the shapes "
                     "after line %d are not inferred", l->line);
     }
     if (!fits(o.c) || !fits(o.h) || !fits(o.w))
-        return merr(err, l, "output %ldx%ldx%ld is out of range (each 1 to %ld)", o.c, o.h, o.w,
+        return cc__module_err(err, l, "output %ldx%ldx%ld is out of range (each 1 to %ld)", o.c, o.h, o.w,
                     (long)CC_DIM_MAX);
     *out = o;
     *n_out = count(&o);
     if (*n_out < 0)
-        return merr(err, l, "the output size overflows");
+        return cc__module_err(err, l, "the output size overflows");
     return 0;
 }

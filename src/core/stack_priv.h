@@ -43,6 +43,12 @@ int cc__module_infer(cc_stack *s, size_t i, cc_shape *out, int64_t *n_out, int64
 /* Counts that depend on the stack's input size rather than on the text
  * (CC_RULE_POS_EMBED): set them, or -1 when no input size is given. */
 void cc__module_prepare(cc_stack *s);
+/* CC_ESHAPE at l: "NAME TYPE: message" (stack_module.c). */
+int cc__module_err(cc_error *err, const cc_layer *l, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The output shape of the transformer rules of layer i (CC_RULE_TOKENS to
+ * CC_RULE_SWAP, stack_token.c); sets counts.unhooked_macs of attention. */
+int cc__token_infer(cc_stack *s, size_t i, cc_shape *out, cc_error *err);
 
 /* Does s hold a module whose shape rule is not known? */
 int cc__stack_has_opaque(const cc_stack *s);

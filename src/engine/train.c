@@ -327,7 +327,12 @@ int cc_evaluate(cc_net *net, const cc_prep *p, const cc_data *data, cc_split spl
                             h, w, c, p->h, p->w, p->c);
     if (batch < 1)
         batch = 64;
-    float *x = malloc((size_t)batch * c * h * w * sizeof(float));
+    size_t xn;
+    if (cc_size_mul((size_t)batch, (size_t)c * h * w, &xn) != 0 ||
+        cc_size_mul(xn, sizeof(float), &xn) != 0)
+        return cc_error_set(err, CC_ERANGE, "a batch of %ld inputs of %ldx%ldx%ld is too large",
+                            batch, h, w, c);
+    float *x = malloc(xn);
     int *y = malloc((size_t)batch * sizeof(int));
     int rc = !x || !y ? cc_error_set(err, CC_ENOMEM, "out of memory")
                       : evaluate_into(net, p, data, split, batch, x, y, loss, accuracy,

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Generate tests/data/torch/models.txt.gz: PyTorch's print(model) of every
 torchvision 0.14 classification, segmentation and detection model and of
-student-style models (torch_students.py), each with the true counts
+student-style models (torch_students.py) and of torchvision's transformer
+classes built with other sizes (torch_custom.py), each with the true counts
 computed by PyTorch, for tests/unit/test_torch_zoo.c.
 
 Run from the repository root with Debian's python3-torch and
@@ -18,6 +19,8 @@ Each model is one record:
                           bare nn.Parameter): counts are not compared
   #macs N                 forward-hook MACs of one image (absent: no
                           forward pass was run), and per module:
+  #unhooked N             MACs of the linear algebra forward() does as
+                          functions, which no hook sees (attention)
   #mac NAME N             MACs summed over the module's calls
   #out NAME DIMS          output shape (batch dropped) of its first call
   <the repr, line by line>
@@ -27,7 +30,8 @@ module; Conv1d/2d/3d: output elements x (in_channels / groups) x kernel
 volume; ConvTranspose: input elements x (out_channels / groups) x kernel
 volume; Linear: output elements x in_features; every other module 0.
 Modules that forward() calls as functions (MultiheadAttention's
-projections, Swin's attention) have no hook and count 0.
+projections, Swin's attention) have no hook and count 0; #unhooked is
+what they and the attention products add (FunctionMacs).
 """
 import gzip
 import os
@@ -35,10 +39,13 @@ import sys
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 import torch.nn.init as init
+from torch.overrides import TorchFunctionMode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch_students  # noqa: E402
+import torch_custom  # noqa: E402
 
 # Weights are never needed: skip the slow initialisation of big models.
 for _f in dir(init):
@@ -49,18 +56,56 @@ import torchvision.models as tvm  # noqa: E402
 from torchvision.models import get_model, list_models  # noqa: E402
 
 OUT = os.path.join("tests", "data", "torch", "models.txt.gz")
-# classification models whose forward-hook MACs are recorded: the smaller
-# CNNs of every family (a forward pass of the others takes long; the
-# transformers' shapes are not followed by convcalc anyway)
-FORWARD = {"alexnet", "vgg11", "vgg11_bn", "resnet18", "resnet34", "resnet50",
-           "resnext50_32x4d", "mobilenet_v2", "mobilenet_v3_large", "mobilenet_v3_small",
-           "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3", "efficientnet_b0",
-           "efficientnet_b1", "efficientnet_b2", "efficientnet_b3", "efficientnet_v2_s",
-           "regnet_x_400mf", "regnet_x_800mf", "regnet_x_1_6gf", "regnet_x_3_2gf",
-           "regnet_y_400mf", "regnet_y_800mf", "regnet_y_1_6gf", "regnet_y_3_2gf",
-           "densenet121", "densenet169", "googlenet", "inception_v3", "squeezenet1_0",
-           "squeezenet1_1", "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5",
-           "shufflenet_v2_x2_0", "convnext_tiny"}
+# every classification model and every custom model is run forward once
+# (one image) to record its forward-hook MACs and output shapes; the
+# segmentation and detection models are not (their shapes are not followed)
+
+
+class FunctionMacs(TorchFunctionMode):
+    """Every multiply-accumulate of the linear algebra a forward pass calls
+    (linear, convolutions, matmul/bmm/baddbmm, einsum), whether a module or
+    a function calls it. Minus the hooks' count it is what the hooks miss:
+    the attention forward() computes as functions."""
+
+    def __init__(self):
+        super().__init__()
+        self.macs = 0
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        n = getattr(func, "__name__", "")
+        if n == "multi_head_attention_forward":
+            # a function torch dispatches as a whole: run its body with the
+            # mode on, so its projections and products are seen one by one
+            saved = F.has_torch_function
+            F.has_torch_function = lambda *a, **k: False
+            try:
+                with self:
+                    return func(*args, **kwargs)
+            finally:
+                F.has_torch_function = saved
+        out = func(*args, **kwargs)
+        if n == "linear":
+            self.macs += out.numel() * args[1].shape[1]
+        elif n in ("conv1d", "conv2d", "conv3d"):
+            self.macs += out.numel() * args[1][0].numel()
+        elif n in ("conv_transpose1d", "conv_transpose2d", "conv_transpose3d"):
+            self.macs += args[0].numel() * args[1][0].numel()
+        elif n in ("matmul", "__matmul__", "bmm"):
+            self.macs += out.numel() * args[0].shape[-1]
+        elif n == "baddbmm":
+            self.macs += out.numel() * args[1].shape[-1]
+        elif n == "einsum":
+            terms = args[0].replace(" ", "").split("->")[0].split(",")
+            ops = args[1:] if len(args) > 2 else args[1]
+            size = {}
+            for term, t in zip(terms, ops):
+                size.update(zip(term, t.shape))
+            k = 1
+            for d in size.values():
+                k *= d
+            self.macs += k
+        return out
 
 
 def hook_macs(model, size):
@@ -90,12 +135,16 @@ def hook_macs(model, size):
     handles = [m.register_forward_hook(hook) for m in model.modules()
                if len(list(m.children())) == 0]
     model.eval()
-    with torch.no_grad():
-        x = torch.zeros((2,) + size)
+    count = FunctionMacs()
+    # MultiheadAttention takes a fused fast path without gradients: with
+    # them it runs the functions FunctionMacs can see
+    mha = any(isinstance(m, nn.MultiheadAttention) for m in model.modules())
+    with (torch.enable_grad() if mha else torch.no_grad()), count:
+        x = torch.zeros((1,) + size)
         model(x)
     for hd in handles:
         hd.remove()
-    return macs, outs
+    return macs, outs, count.macs - sum(macs.values())
 
 
 def record(name, model, size, forward, hidden=None):
@@ -113,8 +162,9 @@ def record(name, model, size, forward, hidden=None):
     if hidden:
         lines.append("#hidden " + hidden)
     if forward:
-        macs, outs = hook_macs(model, size)
+        macs, outs, unhooked = hook_macs(model, size)
         lines.append("#macs %d" % sum(macs.values()))
+        lines.append("#unhooked %d" % unhooked)
         for n, v in macs.items():
             lines.append("#mac %s %d" % (n, v))
         for n, s in outs.items():
@@ -149,8 +199,8 @@ def main():
             kw = {} if kind == "cls" else {"weights_backbone": None}
             size = (3, 299, 299) if n == "inception_v3" else (3, 224, 224)
             parts.append(cached(n, lambda: record(n, get_model(n, weights=None, **kw), size,
-                                                  n in FORWARD)))
-    for n, make, size, hidden in torch_students.MODELS:
+                                                  kind == "cls")))
+    for n, make, size, hidden in torch_students.MODELS + torch_custom.MODELS:
         parts.append(cached(n, lambda: record(n, make(), size, size is not None, hidden)))
     tmp = OUT + ".tmp"
     with gzip.GzipFile(tmp, "wb", mtime=0) as f:

@@ -26,6 +26,22 @@ static void test_error_set_and_position(void **state)
     assert_string_equal(cc_strerror(CC_ERANGE), "value out of range");
 }
 
+/* Context is prefixed to an error by passing its own message back in. */
+static void test_error_prefixes_itself(void **state)
+{
+    (void)state;
+    cc_error err;
+    cc_error_clear(&err);
+    cc_error_set(&err, CC_ESHAPE, "expected %d values, got %d", 9, 8);
+    cc_error_set(&err, CC_ESHAPE, "tensor %s: %s", "conv1.weight", err.msg);
+    assert_string_equal(err.msg, "tensor conv1.weight: expected 9 values, got 8");
+    char longname[sizeof err.msg * 2];
+    memset(longname, 'x', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    cc_error_set(&err, CC_EINVAL, "%s: %s", longname, err.msg);
+    assert_int_equal(strlen(err.msg), sizeof err.msg - 1);
+}
+
 static void test_buf_grows_and_formats(void **state)
 {
     (void)state;
@@ -87,6 +103,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_set_and_position),
+        cmocka_unit_test(test_error_prefixes_itself),
         cmocka_unit_test(test_buf_grows_and_formats),
         cmocka_unit_test(test_format_names),
         cmocka_unit_test(test_compact_numbers),

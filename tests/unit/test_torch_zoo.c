@@ -66,7 +66,31 @@ static int known_shapes(const cc_stack *s)
     return s->shapes == CC_SHAPES_SEQUENTIAL || s->shapes == CC_SHAPES_ASSUMED;
 }
 
-static int with_macs, hidden_models;
+static int with_macs, hidden_models, unknown_seen, failures, unhooked_checked;
+
+/* Models whose forward pass was recorded but whose shapes convcalc does
+ * not follow, each with the reason. Every other recorded model is checked
+ * hook by hook; a model listed here whose shapes become known fails the
+ * test, so the list only shrinks. */
+static const struct {
+    const char *name, *why;
+} expected_unknown[] = {
+    {"student_cifar_resnet", "a custom block class: its forward() is not in the repr"},
+    {"student_subclasses", "a custom module class: its forward() is not in the repr"},
+    {NULL, NULL},
+};
+
+static const char *unknown_reason(const char *name)
+{
+    for (size_t i = 0; i < sizeof expected_unknown / sizeof expected_unknown[0]; i++)
+        if (expected_unknown[i].name && strcmp(expected_unknown[i].name, name) == 0)
+            return expected_unknown[i].why;
+    return NULL;
+}
+
+/* A failed check: said, counted, and the rest of the model skipped (the
+ * test fails at the end, after naming every model that is wrong). */
+#define BAD(...) do { print_error(__VA_ARGS__); print_error("\n"); failures++; return; } while (0)
 
 static void check_forward(const model *m, const cc_stack *s)
 {
@@ -74,13 +98,16 @@ static void check_forward(const model *m, const cc_stack *s)
     long long macs = meta_num(m, "#macs", &found);
     if (!found)
         return;
-    /* a custom class's forward() is not in its repr: its shapes may be
-     * unknown, and then there are no MACs to compare */
-    if (!known_shapes(s) && strncmp(m->name, "student_", 8) == 0)
+    const char *why = unknown_reason(m->name);
+    if (why) {
+        if (known_shapes(s))
+            BAD("%s: shapes are known now: remove it from expected_unknown", m->name);
+        unknown_seen++;
         return;
+    }
     with_macs++;
     if (!known_shapes(s))
-        fail_msg("%s: shapes not known (%s)", m->name, s->shape_note);
+        BAD("%s: shapes not known (%s)", m->name, s->shape_note);
     cc_stack_totals t;
     cc_stack_totals_get(s, 0, &t);
     const char *p = m->meta, *e = m->meta + m->meta_len;
@@ -99,7 +126,7 @@ static void check_forward(const model *m, const cc_stack *s)
                 if (strcmp(s->layers[i].name, nm) == 0 && s->layers[i].implied < 2)
                     got += s->layers[i].counts.macs;
             if (got != v)
-                fail_msg("%s: %s: MACs %lld, PyTorch's hooks %lld", m->name, nm, got, v);
+                BAD("%s: %s: MACs %lld, PyTorch's hooks %lld", m->name, nm, got, v);
         } else if (strncmp(line, "#out ", 5) == 0 &&
                    (k = sscanf(line + 5, "%127s %ld %ld %ld", nm, &d[0], &d[1], &d[2])) >= 2) {
             size_t i;
@@ -110,19 +137,28 @@ static void check_forward(const model *m, const cc_stack *s)
                 continue; /* a module the stack has no row for (a container) */
             const cc_shape *o = &s->layers[i].out;
             int ok = k == 4 ? o->rank == 3 && o->c == d[0] && o->h == d[1] && o->w == d[2]
-                            : o->rank == 1 && o->c == d[0];
+                     : k == 3 ? o->rank == 3 && s->layers[i].out_last && o->h == d[0] &&
+                                    o->w == 1 && o->c == d[1] /* tokens x features */
+                              : o->rank == 1 && o->c == d[0];
             /* an element-wise layer before a flattening Linear is shown
              * flattened already (convcalc-spec(5)) */
             if (!ok && k == 4 && o->rank == 1 && o->c == d[0] * d[1] * d[2])
                 ok = 1;
             if (!ok && !(k == 4 && s->layers[i].out_last && o->h == d[0] && o->w == d[1] &&
                          o->c == d[2]))
-                fail_msg("%s: %s gives %ldx%ldx%ld (rank %d), PyTorch %s", m->name, nm, o->c,
+                BAD("%s: %s gives %ldx%ldx%ld (rank %d), PyTorch %s", m->name, nm, o->c,
                          o->h, o->w, o->rank, line + 5);
         }
     }
     if (t.macs != macs)
-        fail_msg("%s: MACs %lld, PyTorch's hooks %lld", m->name, (long long)t.macs, macs);
+        BAD("%s: MACs %lld, PyTorch's hooks %lld", m->name, (long long)t.macs, macs);
+    /* what the hooks miss: PyTorch's count of the linear algebra that
+     * forward() does as functions */
+    long long unhooked = meta_num(m, "#unhooked", &found);
+    if (found && t.unhooked_macs != unhooked)
+        BAD("%s: attention MACs hooks miss %lld, PyTorch %lld", m->name,
+            (long long)t.unhooked_macs, unhooked);
+    unhooked_checked += found;
 }
 
 static void check_model(const model *m)
@@ -199,9 +235,12 @@ static void test_zoo(void **state)
         p = end + 6;
     }
     free(all);
+    assert_int_equal(failures, 0);
+    assert_int_equal(unhooked_checked, with_macs);
     assert_true(count >= 120);
     assert_true(students >= 25);
-    assert_true(with_macs >= 40);
+    assert_true(with_macs + unknown_seen >= 80 + 20); /* every classification model */
+    assert_int_equal(unknown_seen, (int)(sizeof expected_unknown / sizeof expected_unknown[0]) - 1);
     assert_int_equal(hidden_models, 3);
 }
 
