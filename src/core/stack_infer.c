@@ -654,7 +654,7 @@ static void declared_rf(cc_stack *s)
             }
             /* fall through */
         default:
-            if (!elementwise(l->kind)) {
+            if (!cc__elementwise(l->kind)) {
                 rh = rh < 0 ? rh : 0;
                 rw = rw < 0 ? rw : 0;
             }

@@ -126,8 +126,10 @@ static void known(cc_layer *l, cc_shape in, cc_shape out, int64_t params, int64_
 {
     l->in = in;
     l->out = out;
-    l->counts = (cc_layer_counts){params, params, 0, buffers, -1, -1, -1, 0, 0, 1, 1};
-    l->counts.activations = (int64_t)out.c * out.h * out.w;
+    l->counts = (cc_layer_counts){.params = params, .trainable = params, .buffers = buffers,
+                                  .macs = -1, .flops = -1,
+                                  .activations = (int64_t)out.c * out.h * out.w,
+                                  .jump_h = 1, .jump_w = 1};
 }
 
 int cc_net_to_stack(cc_stack **out, const cc_net *net, cc_error *err)
