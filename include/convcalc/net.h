@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "convcalc/common.h"
+#include "convcalc/stack.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -318,10 +319,29 @@ typedef struct cc_net_layer_info {
     long out_c, out_h, out_w; /* output shape per sample (F,1,1 when flat) */
     int64_t params;      /* trainable scalars of this layer                */
     int64_t buffers;     /* buffer scalars of this layer                   */
+    const cc_layer_desc *desc; /* the layer as built (defaults filled in);
+                                  valid while the net lives              */
+    int nin;             /* inputs it reads (0 for a constant)             */
+    long in[CC_NET_MAX_IN]; /* their layer indexes, -1 the network input    */
+    int in_rank;         /* of the first input: 4 (C,H,W) or 2 (F)         */
+    long in_c, in_h, in_w;  /* its shape per sample (F,1,1 when flat)      */
 } cc_net_layer_info;
 
 size_t cc_net_layer_count(const cc_net *net);
+/* What layer i (< cc_net_layer_count) is, computes and reads from. */
 int cc_net_layer(const cc_net *net, size_t i, cc_net_layer_info *out, cc_error *err);
+
+/* The network as a layer stack (stack.h) for reports and figures, every
+ * shape and parameter count taken from the built layers: each layer
+ * becomes one stack layer of the nearest kind (operators the stack model
+ * has no kind for become modules named after the operator; constants are
+ * left out); a layer that reads an output other than the one just before
+ * starts with a one-source concat (a branch, as darknet's route), an add,
+ * product, difference or quotient keeps its other operand in .from, and a
+ * concatenation its first CC_CONCAT_MAX sources. shapes is
+ * CC_SHAPES_SEQUENTIAL; MACs and FLOPs are not counted (-1). Free with
+ * cc_stack_free. */
+int cc_net_to_stack(cc_stack **out, const cc_net *net, cc_error *err);
 /* Input shape per sample and the number of classes (outputs per sample). */
 void cc_net_input_shape(const cc_net *net, long *c, long *h, long *w);
 long cc_net_classes(const cc_net *net);

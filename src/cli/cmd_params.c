@@ -349,9 +349,8 @@ int cmd_params(int argc, char **argv)
     }
     if (!path)
         return cli_usage_error("params", "no SPEC given (a file, or - for standard input)");
-    if (cli_is_onnx(path) && svg)
-        return cli_usage_error("params", "--format svg draws layer stacks (spec, PyTorch repr, "
-                                         "darknet cfg); an ONNX model is not drawn");
+    if (cli_is_onnx(path) && svg && !check && !to_spec && !input)
+        return cli_params_onnx_svg(path, &svg_opts);
     if (cli_is_onnx(path) && !check && !to_spec && !input)
         return cli_params_onnx(path, ro.format);
 

@@ -307,6 +307,13 @@ int cc_net_layer(const cc_net *net, size_t i, cc_net_layer_info *out, cc_error *
     out->out_w = l->ow;
     out->params = l->nparams;
     out->buffers = l->nbuffers;
+    out->desc = &l->d;
+    out->nin = l->nsrc;
+    memcpy(out->in, l->src, sizeof out->in);
+    out->in_rank = l->in_rank;
+    out->in_c = l->ic;
+    out->in_h = l->ih;
+    out->in_w = l->iw;
     return 0;
 }
 
