@@ -94,6 +94,21 @@ typedef enum cc_op {
     CC_OP_RESHAPE,        /* the same values seen as out x kh x kw (or out
                            * flat features when kh = kw = 0)                 */
     CC_OP_DIV,            /* a / b; b broadcast as for mul                   */
+    /* channel ops (net_chan.c): rank 4 acts on channels, rank 2 on features */
+    CC_OP_CHANNEL_SPLIT,  /* chunk `chunk` of `groups` equal channel chunks
+                           * (torch.chunk(x, groups, 1)[chunk]); groups must
+                           * divide the channels                             */
+    CC_OP_CHANNEL_SHUFFLE,/* channel g*(C/groups)+j goes to j*groups+g
+                           * (ShuffleNet's channel_shuffle, nn.ChannelShuffle) */
+    CC_OP_ADAPTIVE_AVGPOOL, /* AdaptiveAvgPool2d to kh x kw: window
+                           * [floor(o*H/kh), ceil((o+1)*H/kh)) (the same in
+                           * width); the output may be larger than the input */
+    CC_OP_LAYERNORM,      /* normalise over the channels at every position
+                           * (torchvision's LayerNorm2d; LayerNorm(C) on a
+                           * channels-last map) or over the features; eps
+                           * (default 1e-5); weight and bias per channel   */
+    CC_OP_SCALE,          /* x * s[c], s learnable per channel (ConvNeXt's
+                           * layer scale), initialised to alpha (0: 1)     */
     CC_OP_COUNT
 } cc_op;
 
@@ -138,6 +153,7 @@ typedef struct cc_layer_desc {
     long in[CC_NET_MAX_IN];/* input layers by index (-1: the network input);
                             * the first decides the shape of elementwise
                             * layers                                       */
+    long chunk;            /* channel split: which chunk (0 .. groups-1)   */
 } cc_layer_desc;
 
 /* Shorthands for building networks in code (designated initialisers). */
@@ -196,6 +212,11 @@ int cc_net_from_stack(cc_net **out, const struct cc_stack *stack, uint64_t seed,
  * keeps C x H x W there and flattens in the linear layer); 0: no. */
 struct cc_layer;
 int cc_net_stack_shape_match(const struct cc_layer *l, long c, long h, long w);
+/* Is stack layer l (inferred) left out of the network cc_net_from_stack
+ * builds? 1 for a layer of an auxiliary head (it runs only in training)
+ * whose shapes are not known because the head does not fit the input
+ * size: the engine runs an identity in its place, without parameters. */
+int cc_net_stack_skipped(const struct cc_layer *l);
 
 /* Re-draw every parameter from seed and reset the buffers (as cc_net_new). */
 void cc_net_init(cc_net *net, uint64_t seed);
