@@ -32,7 +32,7 @@ SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 DEB_PKGS = gcc make libc6-dev pkg-config libncurses-dev libcmocka-dev zlib1g-dev \
            libopenblas-dev libdnnl-dev libcjson-dev tmux valgrind dataset-fashion-mnist \
            libonnx-testdata texlive-latex-base texlive-latex-recommended \
-           libxml2-utils librsvg2-bin
+           libxml2-utils librsvg2-bin w3c-sgml-lib
 # ONNX: C for Debian's onnx.proto is generated at build time by protoc-c.
 DEB_PKGS += libprotobuf-c-dev protobuf-c-compiler libonnx-dev
 DEB_PKGS += libzip-dev libpng-dev

@@ -29,6 +29,7 @@
 #include <stddef.h>
 
 #include "convcalc/common.h"
+#include "convcalc/walk.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -124,6 +125,12 @@ int cc_exset_answer(cc_buf *out, const cc_exset *set, size_t i, cc_error *err);
 /* The worked solution of problem i, every step (text, Markdown or LaTeX). */
 int cc_exset_solution(cc_buf *out, const cc_exset *set, size_t i,
                       cc_format fmt, cc_error *err);
+
+/* The convolution of problem i (kind convolve, in this set or in a variant
+ * of it) as a walk, to step through it: the image, the kernel, stride,
+ * padding, dilation, mode and bias of the problem. CC_EINVAL (err says
+ * so) when problem i is not a convolution; free with cc_walk_free. */
+int cc_exset_walk(cc_walk **out, const cc_exset *set, size_t i, cc_error *err);
 
 /* ---- grading --------------------------------------------------------------- */
 typedef enum cc_verdict {

@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "convcalc/common.h"
+#include "convcalc/stack.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -93,6 +94,21 @@ typedef enum cc_op {
     CC_OP_RESHAPE,        /* the same values seen as out x kh x kw (or out
                            * flat features when kh = kw = 0)                 */
     CC_OP_DIV,            /* a / b; b broadcast as for mul                   */
+    /* channel ops (net_chan.c): rank 4 acts on channels, rank 2 on features */
+    CC_OP_CHANNEL_SPLIT,  /* chunk `chunk` of `groups` equal channel chunks
+                           * (torch.chunk(x, groups, 1)[chunk]); groups must
+                           * divide the channels                             */
+    CC_OP_CHANNEL_SHUFFLE,/* channel g*(C/groups)+j goes to j*groups+g
+                           * (ShuffleNet's channel_shuffle, nn.ChannelShuffle) */
+    CC_OP_ADAPTIVE_AVGPOOL, /* AdaptiveAvgPool2d to kh x kw: window
+                           * [floor(o*H/kh), ceil((o+1)*H/kh)) (the same in
+                           * width); the output may be larger than the input */
+    CC_OP_LAYERNORM,      /* normalise over the channels at every position
+                           * (torchvision's LayerNorm2d; LayerNorm(C) on a
+                           * channels-last map) or over the features; eps
+                           * (default 1e-5); weight and bias per channel   */
+    CC_OP_SCALE,          /* x * s[c], s learnable per channel (ConvNeXt's
+                           * layer scale), initialised to alpha (0: 1)     */
     CC_OP_COUNT
 } cc_op;
 
@@ -137,6 +153,7 @@ typedef struct cc_layer_desc {
     long in[CC_NET_MAX_IN];/* input layers by index (-1: the network input);
                             * the first decides the shape of elementwise
                             * layers                                       */
+    long chunk;            /* channel split: which chunk (0 .. groups-1)   */
 } cc_layer_desc;
 
 /* Shorthands for building networks in code (designated initialisers). */
@@ -195,6 +212,11 @@ int cc_net_from_stack(cc_net **out, const struct cc_stack *stack, uint64_t seed,
  * keeps C x H x W there and flattens in the linear layer); 0: no. */
 struct cc_layer;
 int cc_net_stack_shape_match(const struct cc_layer *l, long c, long h, long w);
+/* Is stack layer l (inferred) left out of the network cc_net_from_stack
+ * builds? 1 for a layer of an auxiliary head (it runs only in training)
+ * whose shapes are not known because the head does not fit the input
+ * size: the engine runs an identity in its place, without parameters. */
+int cc_net_stack_skipped(const struct cc_layer *l);
 
 /* Re-draw every parameter from seed and reset the buffers (as cc_net_new). */
 void cc_net_init(cc_net *net, uint64_t seed);
@@ -297,10 +319,29 @@ typedef struct cc_net_layer_info {
     long out_c, out_h, out_w; /* output shape per sample (F,1,1 when flat) */
     int64_t params;      /* trainable scalars of this layer                */
     int64_t buffers;     /* buffer scalars of this layer                   */
+    const cc_layer_desc *desc; /* the layer as built (defaults filled in);
+                                  valid while the net lives              */
+    int nin;             /* inputs it reads (0 for a constant)             */
+    long in[CC_NET_MAX_IN]; /* their layer indexes, -1 the network input    */
+    int in_rank;         /* of the first input: 4 (C,H,W) or 2 (F)         */
+    long in_c, in_h, in_w;  /* its shape per sample (F,1,1 when flat)      */
 } cc_net_layer_info;
 
 size_t cc_net_layer_count(const cc_net *net);
+/* What layer i (< cc_net_layer_count) is, computes and reads from. */
 int cc_net_layer(const cc_net *net, size_t i, cc_net_layer_info *out, cc_error *err);
+
+/* The network as a layer stack (stack.h) for reports and figures, every
+ * shape and parameter count taken from the built layers: each layer
+ * becomes one stack layer of the nearest kind (operators the stack model
+ * has no kind for become modules named after the operator; constants are
+ * left out); a layer that reads an output other than the one just before
+ * starts with a one-source concat (a branch, as darknet's route), an add,
+ * product, difference or quotient keeps its other operand in .from, and a
+ * concatenation its first CC_CONCAT_MAX sources. shapes is
+ * CC_SHAPES_SEQUENTIAL; MACs and FLOPs are not counted (-1). Free with
+ * cc_stack_free. */
+int cc_net_to_stack(cc_stack **out, const cc_net *net, cc_error *err);
 /* Input shape per sample and the number of classes (outputs per sample). */
 void cc_net_input_shape(const cc_net *net, long *c, long *h, long *w);
 long cc_net_classes(const cc_net *net);

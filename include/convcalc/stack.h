@@ -143,6 +143,8 @@ typedef enum cc_module_rule {
                              size, [1] 1: grid (P = (H/size)^2)           */
     CC_RULE_DEPARTITION,  /* back to the input shape of layer .from       */
     CC_RULE_SWAP,         /* channels-last C x H x W -> C x W x H          */
+    CC_RULE_CHANNEL_SHUFFLE, /* rule_arg[0]: groups G; the shape is kept,
+                             channel g*(C/G)+j moves to j*G+g             */
     CC_RULE_COUNT
 } cc_module_rule;
 
@@ -238,7 +240,8 @@ typedef struct cc_layer {
     long group_id;        /* concat with groups G > 1: take channel slice
                              group_id of G from every source            */
     int reverse;          /* reorg: depth to space                        */
-    long extra;           /* reorg: see CC_LAYER_REORG                    */
+    long extra;           /* reorg: see CC_LAYER_REORG; a module with
+                             CC_RULE_UPSAMPLE: 1 = not nearest neighbour  */
     int cell;             /* recurrent: CC_CELL_*                          */
     int cell_bn;          /* recurrent: batch_normalize in every sub-layer */
     int noadjust;         /* crop: no 2x-1 rescaling of the values        */

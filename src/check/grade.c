@@ -373,6 +373,19 @@ int cc_exset_answer(cc_buf *out, const cc_exset *set, size_t i, cc_error *err)
     return ex_problem_answer(out, set, &set->p[i], err);
 }
 
+int cc_exset_walk(cc_walk **out, const cc_exset *set, size_t i, cc_error *err)
+{
+    if (!out)
+        return cc_error_set(err, CC_EINVAL, "no place for the walk");
+    *out = NULL;
+    if (!set || i >= set->n)
+        return cc_error_set(err, CC_EINVAL, "no problem %zu in this set", i + 1);
+    if (set->p[i].kind != CC_EX_CONVOLVE)
+        return cc_error_set(err, CC_EINVAL, "problem %s is not a convolution (kind %s)",
+                            set->p[i].id, cc_exkind_name(set->p[i].kind));
+    return ex_build_walk(out, &set->p[i], 0, 0, err);
+}
+
 int cc_exset_solution(cc_buf *out, const cc_exset *set, size_t i, cc_format fmt, cc_error *err)
 {
     if (!set || i >= set->n)

@@ -92,5 +92,8 @@ int cli_write_file_atomic(const char *path, const void *data, size_t len,
  * file (by its .onnx extension); the report of the network built from it. */
 int cli_is_onnx(const char *path);
 int cli_params_onnx(const char *path, cc_format fmt);
+/* params MODEL.onnx --format svg: the network diagram of the graph. */
+struct cc_svg_opts;
+int cli_params_onnx_svg(const char *path, const struct cc_svg_opts *o);
 
 #endif

@@ -121,10 +121,21 @@ static int verify(const cc_stack *s, cc_format fmt, cc_buf *out, int *differs, c
     for (int c = 0; c < 8; c++)
         cc_table_header(t, c, head[c], c == 0 || (c >= 4 && c <= 6));
     cJSON *jl = fmt == CC_FORMAT_JSON ? cJSON_CreateArray() : NULL;
-    int n_bad = 0, n_flat = 0;
+    int n_bad = 0, n_flat = 0, n_skip = 0;
+    int64_t skip_p = 0, skip_b = 0;
     for (size_t i = 0; i < s->n; i++) {
         const cc_layer *l = &s->layers[i];
+        int skipped = cc_net_stack_skipped(l);
         int match = cc_net_stack_shape_match(l, v[i].shape.c, v[i].shape.h, v[i].shape.w);
+        if (skipped) {
+            n_skip++;
+            skip_p += l->counts.params > 0 ? l->counts.params : 0;
+            skip_b += l->counts.buffers > 0 ? l->counts.buffers : 0;
+            v[i].buffers = l->counts.buffers;
+            v[i].shape = (cc_shape){0, 0, 0, 0};
+            match = 1;
+            v[i].params = l->counts.params;
+        }
         int same_shape = match != 0;
         if (match == 2)
             n_flat++;
@@ -148,6 +159,7 @@ static int verify(const cc_stack *s, cc_format fmt, cc_buf *out, int *differs, c
             cc_table_cell(t, 6, "%lld vs %lld", (long long)l->counts.buffers,
                           (long long)v[i].buffers);
         cc_table_cell(t, 7, "%s", !ok ? (!same_shape ? "SHAPE DIFFERS" : "COUNT DIFFERS")
+                                      : skipped ? "not built (training only)"
                                       : match == 2 ? "ok (flattened)" : "ok");
         if (jl) {
             cJSON *o = cJSON_CreateObject();
@@ -162,15 +174,23 @@ static int verify(const cc_stack *s, cc_format fmt, cc_buf *out, int *differs, c
             cJSON_AddNumberToObject(o, "buffers_engine", (double)v[i].buffers);
             cJSON_AddBoolToObject(o, "ok", ok);
             cJSON_AddBoolToObject(o, "flattened", match == 2);
+            cJSON_AddBoolToObject(o, "built", !skipped);
         }
     }
     if (n_bad)
         *differs = 1;
     cc_stack_totals tot;
     cc_stack_totals_get(s, 0, &tot);
-    if (tot.total_params != total_p || tot.buffers != total_b)
+    if (tot.total_params != total_p + skip_p || tot.buffers != total_b + skip_b)
         *differs = 1;
-    char summary[1024], flat[200] = "";
+    char summary[1400], flat[200] = "", skip[360] = "";
+    if (n_skip)
+        snprintf(skip, sizeof skip,
+                 "; %d layer%s of auxiliary heads, which run only in training and do not fit "
+                 "this input size, %s not built (an identity in their place; their %lld "
+                 "parameters and %lld buffer values are counted from their arguments only)",
+                 n_skip, n_skip == 1 ? "" : "s", n_skip == 1 ? "is" : "are",
+                 (long long)skip_p, (long long)skip_b);
     if (n_flat)
         snprintf(flat, sizeof flat,
                  " (%d element-wise layer%s before a flattening linear layer: the report "
@@ -184,9 +204,10 @@ static int verify(const cc_stack *s, cc_format fmt, cc_buf *out, int *differs, c
                  (long long)tot.total_params, (long long)tot.buffers, forward);
     else
         snprintf(summary, sizeof summary,
-                 "Verified: the engine built all %zu layers with the same shapes%s, allocated "
-                 "%lld parameters and %lld buffer values as counted, and %s.",
-                 s->n, flat, (long long)total_p, (long long)total_b, forward);
+                 "Verified: the engine built %s%zu layers with the same shapes%s, allocated "
+                 "%lld parameters and %lld buffer values as counted%s, and %s%s.",
+                 n_skip ? "" : "all ", s->n - (size_t)n_skip, flat, (long long)total_p,
+                 (long long)total_b, n_skip ? " for them" : "", forward, skip);
     if (fmt == CC_FORMAT_JSON) {
         cJSON *root = cJSON_CreateObject();
         cJSON_AddBoolToObject(root, "verified", !*differs);
@@ -328,9 +349,8 @@ int cmd_params(int argc, char **argv)
     }
     if (!path)
         return cli_usage_error("params", "no SPEC given (a file, or - for standard input)");
-    if (cli_is_onnx(path) && svg)
-        return cli_usage_error("params", "--format svg draws layer stacks (spec, PyTorch repr, "
-                                         "darknet cfg); an ONNX model is not drawn");
+    if (cli_is_onnx(path) && svg && !check && !to_spec && !input)
+        return cli_params_onnx_svg(path, &svg_opts);
     if (cli_is_onnx(path) && !check && !to_spec && !input)
         return cli_params_onnx(path, ro.format);
 

@@ -10,6 +10,7 @@
 #include "convcalc/net.h"
 #include "convcalc/onnx.h"
 #include "convcalc/report.h"
+#include "convcalc/svg.h"
 
 int cli_is_onnx(const char *path)
 {
@@ -123,6 +124,32 @@ int cli_params_onnx(const char *path, cc_format fmt)
         cc_buf_free(&out);
         fprintf(stderr, "convcalc: out of memory\n");
         return CLI_FAILURE;
+    }
+    rc = cli_write_stdout(&out);
+    cc_buf_free(&out);
+    return rc;
+}
+
+int cli_params_onnx_svg(const char *path, const cc_svg_opts *o)
+{
+    cc_error err;
+    cc_error_clear(&err);
+    cc_net *net = NULL;
+    if (cc_onnx_load(&net, path, NULL, &err))
+        return cli_report(&err);
+    cc_stack *s = NULL;
+    int rc = cc_net_to_stack(&s, net, &err);
+    cc_net_free(net);
+    if (rc)
+        return cli_report(&err);
+    cc_svg_opts so = *o;
+    so.title = path;
+    cc_buf out = {0};
+    rc = cc_svg_stack(&out, s, &so, &err);
+    cc_stack_free(s);
+    if (rc) {
+        cc_buf_free(&out);
+        return cli_report(&err);
     }
     rc = cli_write_stdout(&out);
     cc_buf_free(&out);

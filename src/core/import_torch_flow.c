@@ -341,7 +341,8 @@ static int dense_block(tparser *tp, int idx, const char *name, int depth)
 }
 
 /* ShuffleNetV2's InvertedResidual: cat(branch1(x), branch2(x)) with a
- * stride, else cat(x1, branch2(x2)) for the two channel halves of x. */
+ * stride, else cat(x1, branch2(x2)) for the two channel halves of x;
+ * then the channels are shuffled in 2 groups. */
 static int shuffle_unit(tparser *tp, int idx, const char *name, int depth)
 {
     int b1 = child(tp, idx, "branch1"), b2 = child(tp, idx, "branch2"), rc;
@@ -362,7 +363,14 @@ static int shuffle_unit(tparser *tp, int idx, const char *name, int depth)
     if ((rc = tt_walk(tp, b2, name, depth + 1)))
         return rc;
     ends[1] = cur(tp);
-    return concat(tp, ends, 2, name, depth, idx); /* channel_shuffle keeps the shape */
+    if ((rc = concat(tp, ends, 2, name, depth, idx)))
+        return rc;
+    /* forward() ends with channel_shuffle(out, 2) */
+    cc_layer l;
+    cc_layer_init(&l, CC_LAYER_MODULE);
+    l.rule = CC_RULE_CHANNEL_SHUFFLE;
+    l.rule_arg[0] = 2;
+    return synth(tp, &l, name, "(channel_shuffle)", depth, idx);
 }
 
 /* Models whose forward() pools (and for DenseNet applies ReLU) as a

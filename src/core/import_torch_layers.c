@@ -595,6 +595,11 @@ static int r_upsample(tparser *tp, const tnode *n, cc_layer *l)
     if (rc)
         return rc;
     module(l, CC_RULE_UPSAMPLE);
+    /* extra: 1 = not nearest neighbour (bilinear, ...: the engine builds
+     * only nearest); UpsamplingBilinear2d, or a mode= other than nearest */
+    const targ *mode = arg(&b, 2);
+    l->extra = !strcmp(n->type, "UpsamplingBilinear2d") ||
+               (mode && !tt_val_is(mode, "nearest") && !tt_val_is(mode, "'nearest'"));
     if (arg(&b, 0) && !tt_val_is(arg(&b, 0), "None"))
         return tt_val_pair(tp, n, arg(&b, 0), 1, &l->rule_arg[0], &l->rule_arg[1]);
     const targ *g = arg(&b, 1);
@@ -621,6 +626,21 @@ static int r_shuffle(tparser *tp, const tnode *n, cc_layer *l)
         return rc;
     module(l, un ? CC_RULE_PIXEL_UNSHUFFLE : CC_RULE_PIXEL_SHUFFLE);
     l->rule_arg[0] = r;
+    return 0;
+}
+
+/* ChannelShuffle(groups=G): channels reordered, the shape kept. */
+static int r_channel_shuffle(tparser *tp, const tnode *n, cc_layer *l)
+{
+    static const char *const nm[] = {"groups", NULL};
+    tbound b;
+    long g;
+    int rc = bind(tp, n, nm, &b, 1);
+    if (rc || (rc = need(tp, n, &b, 1, "groups")) ||
+        (rc = tt_val_long(tp, n, arg(&b, 0), 1, &g)))
+        return rc;
+    module(l, CC_RULE_CHANNEL_SHUFFLE);
+    l->rule_arg[0] = g;
     return 0;
 }
 
@@ -680,7 +700,7 @@ static const char *const opaque_free[] = {
     "MaxPool1d", "MaxPool3d", "AvgPool1d", "AvgPool3d", "AdaptiveAvgPool1d",
     "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
     "LPPool1d", "LPPool2d", "FractionalMaxPool2d", "FractionalMaxPool3d", "MaxUnpool1d",
-    "MaxUnpool2d", "MaxUnpool3d", "GLU", "ChannelShuffle", "Fold", "Unfold",
+    "MaxUnpool2d", "MaxUnpool3d", "GLU", "Fold", "Unfold",
     "CosineSimilarity", "PairwiseDistance", "Upsample3d",
     /* torchvision: parameter-free, their shapes depend on forward() */
     "WindowPartition", "WindowDepartition", "AnchorGenerator",
@@ -709,7 +729,7 @@ static const struct {
     {"RNNCell", r_rnn}, {"LSTMCell", r_rnn}, {"GRUCell", r_rnn},
     {"PReLU", r_prelu}, {"Upsample", r_upsample}, {"UpsamplingNearest2d", r_upsample},
     {"UpsamplingBilinear2d", r_upsample}, {"PixelShuffle", r_shuffle},
-    {"PixelUnshuffle", r_shuffle},
+    {"PixelUnshuffle", r_shuffle}, {"ChannelShuffle", r_channel_shuffle},
     {"ZeroPad2d", r_pad}, {"ConstantPad1d", r_pad}, {"ConstantPad2d", r_pad},
     {"ConstantPad3d", r_pad}, {"ReflectionPad1d", r_pad}, {"ReflectionPad2d", r_pad},
     {"ReflectionPad3d", r_pad}, {"ReplicationPad1d", r_pad}, {"ReplicationPad2d", r_pad},

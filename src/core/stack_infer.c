@@ -563,7 +563,8 @@ static int infer_declared(cc_stack *s, cc_error *err)
                              lname(l, nb, sizeof nb));
         }
         l->counts.macs = l->counts.flops = l->counts.activations = -1;
-        l->counts.rf_h = l->counts.rf_w = l->counts.jump_h = l->counts.jump_w = -1;
+        /* the receptive field: unknown unless declared_rf() follows */
+        l->counts.rf_h = l->counts.rf_w = l->counts.jump_h = l->counts.jump_w = 0;
     }
     return 0;
 }
@@ -593,8 +594,8 @@ static void set_shape_note(cc_stack *s, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Element-wise layers that keep any shape. */
-static int elementwise(cc_layer_kind k)
+/* Element-wise layers that keep any shape (stack_priv.h). */
+int cc__elementwise(cc_layer_kind k)
 {
     switch (k) {
     case CC_LAYER_RELU:
@@ -616,6 +617,56 @@ static int elementwise(cc_layer_kind k)
     }
 }
 
+/* Receptive field and jump of each layer in the printed order from the
+ * kernels, strides and dilations alone: they do not depend on the input
+ * size. Convolution and pooling grow it, element-wise layers, batch norm,
+ * softmax and flatten keep it, linear and global pooling see the whole
+ * input (-1); adaptive pooling, modules and merges, whose windows depend
+ * on sizes or on a forward order not known here, leave it unknown (0). */
+static void declared_rf(cc_stack *s)
+{
+    long rh = 1, rw = 1, jh = 1, jw = 1;
+    for (size_t i = 0; i < s->n; i++) {
+        cc_layer *l = &s->layers[i];
+        switch (l->kind) {
+        case CC_LAYER_CONV:
+            rf_step(rh, jh, l->kernel_h, l->stride_h, l->dilation_h, &rh, &jh);
+            rf_step(rw, jw, l->kernel_w, l->stride_w, l->dilation_w, &rw, &jw);
+            break;
+        case CC_LAYER_MAXPOOL:
+        case CC_LAYER_AVGPOOL:
+            rf_step(rh, jh, l->kernel_h, cc__layer_stride_h(l), l->dilation_h, &rh, &jh);
+            rf_step(rw, jw, l->kernel_w, cc__layer_stride_w(l), l->dilation_w, &rw, &jw);
+            break;
+        case CC_LAYER_BATCHNORM1D:
+        case CC_LAYER_BATCHNORM2D:
+        case CC_LAYER_SOFTMAX:
+        case CC_LAYER_FLATTEN:
+            break;
+        case CC_LAYER_LINEAR:
+        case CC_LAYER_GLOBAL_AVGPOOL:
+            rh = rw = -1;
+            break;
+        case CC_LAYER_ADAPTIVE_AVGPOOL:
+            if (l->out_h == 1 && l->out_w == 1) {
+                rh = rw = -1;
+                break;
+            }
+            /* fall through */
+        default:
+            if (!cc__elementwise(l->kind)) {
+                rh = rh < 0 ? rh : 0;
+                rw = rw < 0 ? rw : 0;
+            }
+            break;
+        }
+        l->counts.rf_h = rh;
+        l->counts.rf_w = rw;
+        l->counts.jump_h = rh < 0 ? -1 : jh;
+        l->counts.jump_w = rw < 0 ? -1 : jw;
+    }
+}
+
 /* A linear layer that flattens its input (darknet's connected, a custom
  * PyTorch forward's torch.flatten) flattens before the element-wise layers
  * that lead up to it, as torchvision's AlexNet does before its Dropout:
@@ -626,13 +677,35 @@ static int flattens_before(const cc_stack *s, size_t i)
         const cc_layer *l = &s->layers[k];
         if (l->kind == CC_LAYER_LINEAR)
             return l->flatten_input && k > i;
-        if (!elementwise(l->kind))
+        if (!cc__elementwise(l->kind))
             return 0;
     }
     return 0;
 }
 
-static int infer_chain(cc_stack *s, cc_error *err)
+/* An auxiliary head (implied 3: it runs only in training) whose layer i
+ * does not fit the input size: it and the rest of that head get unknown
+ * shapes and their declared parameter counts; returns the head's last
+ * layer, or -1 when a count overflows. */
+static long skip_aux_head(cc_stack *s, size_t i)
+{
+    size_t k = i;
+    for (; k < s->n && s->layers[k].implied == 3; k++) {
+        cc_layer *l = &s->layers[k];
+        if (k > i && l->kind == CC_LAYER_CONCAT && l->n_sources == 1)
+            break; /* the next head starts */
+        l->in = l->out = (cc_shape){0, 0, 0, 0};
+        l->out_last = 0;
+        if (cc__layer_count_params(l))
+            return -1;
+        l->counts.macs = l->counts.flops = 0;
+        l->counts.activations = -1;
+        l->counts.rf_h = l->counts.rf_w = l->counts.jump_h = l->counts.jump_w = -1;
+    }
+    return (long)k - 1;
+}
+
+static int infer_chain(cc_stack *s, cc_error *err, char *aux_note, size_t aux_size)
 {
     long rh = 1, rw = 1, jh = 1, jw = 1;
     if (s->input.rank != 3)
@@ -647,6 +720,20 @@ static int infer_chain(cc_stack *s, cc_error *err)
                 l->in = (cc_shape){1, (long)e, 1, 1};
         }
         int rc = infer_layer(s, i, &rh, &rw, &jh, &jw, err);
+        if (rc == CC_ESHAPE && l->implied == 3) {
+            /* evaluation never runs it; training at this size would fail */
+            long last = skip_aux_head(s, i);
+            if (last < 0)
+                return rc;
+            if (!aux_note[0])
+                snprintf(aux_note, aux_size,
+                         "; the auxiliary head at line %d (it runs only in training) does not "
+                         "fit this input size: its shapes are not known (%.80s)", l->line,
+                         err ? err->msg : "");
+            cc_error_clear(err);
+            i = (size_t)last;
+            continue;
+        }
         if (rc)
             return rc;
         if (l->implied == 3) /* runs only in training (an auxiliary head) */
@@ -681,17 +768,21 @@ int cc_stack_infer(cc_stack *s, cc_error *err)
         int rc = infer_declared(s, err);
         if (rc)
             return rc;
+        declared_rf(s);
         set_shape_note(s, "no input size given: parameters only (pass --input HxWxC for shapes)");
         return 0;
     }
     cc_error e;
     cc_error_clear(&e);
-    int rc = infer_chain(s, &e);
+    char aux[200] = "";
+    int rc = infer_chain(s, &e, aux, sizeof aux);
     if (rc == 0) {
         s->shapes = s->custom_modules ? CC_SHAPES_ASSUMED : CC_SHAPES_SEQUENTIAL;
         if (s->custom_modules)
             set_shape_note(s, "shapes assume forward() calls the modules in the printed order "
-                     "(they fit together that way); parameters are exact either way");
+                     "(they fit together that way); parameters are exact either way%s", aux);
+        else if (aux[0])
+            set_shape_note(s, "%s", aux + 2);
         return 0;
     }
     if (rc == CC_ESHAPE && (s->custom_modules || cc__stack_has_opaque(s)) &&

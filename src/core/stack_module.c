@@ -182,6 +182,12 @@ int cc__module_infer(cc_stack *s, size_t i, cc_shape *out, int64_t *n_out, int64
         l->out_last = 0;
         break;
     }
+    case CC_RULE_CHANNEL_SHUFFLE:
+        if ((in.rank != 3 && in.rank != 1) || l->in_last || l->rule_arg[0] < 1 ||
+            in.c % l->rule_arg[0])
+            return cc__module_err(err, l, "expects C x H x W (channels first) with C a "
+                                  "multiple of %ld", l->rule_arg[0]);
+        break;
     case CC_RULE_POS_EMBED: /* added to the tokens */
         if (!(in.rank == 3 && l->in_last))
             return cc__module_err(err, l, "expects a sequence of tokens");

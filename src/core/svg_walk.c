@@ -455,6 +455,16 @@ static void draw_scatter_step(cc_svg *s, const cc_walk *w, const layout *L,
         tint_cell(s, &in, st->in_row, st->in_col, CC_SVG_ORANGE, 0.4);
         cc_svg_grid_outline(s, &in, st->in_row, st->in_col, 1, 1, CC_SVG_VERMILLION, 3, 0);
         draw_products(s, g, L, c, st);
+        /* the products that land inside the output outlined as the cells
+         * they add into; the others are cut by the padding */
+        cc_svg_grid p = {.x = L->x_p, .y = kernel_y(L, g, c), .cell = L->ck, .rows = g->k_h,
+                         .cols = g->k_w};
+        for (long u = 0; u < g->k_h; u++)
+            for (long v = 0; v < g->k_w; v++) {
+                long r = st->win_row + u * g->dilation_h, q = st->win_col + v * g->dilation_w;
+                if (r >= 0 && q >= 0 && r < g->out_h && q < g->out_w)
+                    cc_svg_grid_outline(s, &p, u, v, 1, 1, CC_SVG_VERMILLION, 2.5, 0);
+            }
     }
     /* the partial output, the cells this input cell adds into outlined */
     draw_output(s, w, L, st->filter, st->partial, NULL);

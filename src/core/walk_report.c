@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "convcalc/report.h"
 #include "walk_report_priv.h"
 
 void cc_walk_render_opts_init(cc_walk_render_opts *o)
@@ -337,8 +338,22 @@ int cc_walk_render(cc_buf *out, const cc_walk *w, const cc_walk_render_opts *o, 
         if (cc__wr_max_cols(w) > 10)
             cc_buf_printf(out, "\\setcounter{MaxMatrixCols}{%ld}\n", cc__wr_max_cols(w));
         if (o->step < 0) {
+            /* the header lines are prose: escaped (conv_transpose2d's _) */
+            cc_buf head = {0};
+            cc__wr_header_lines(&head, w, "", "\n");
             cc_buf_puts(out, "\\section*{Worked convolution}\n\\begin{itemize}\n");
-            cc__wr_header_lines(out, w, "\\item ", "\n");
+            for (char *p = head.data; p && *p;) {
+                char *e = strchr(p, '\n');
+                if (e)
+                    *e = '\0';
+                cc_buf_puts(out, "\\item ");
+                cc_latex_escape(out, p);
+                cc_buf_putc(out, '\n');
+                p = e ? e + 1 : p + strlen(p);
+            }
+            if (cc_buf_failed(&head))
+                out->failed = 1;
+            cc_buf_free(&head);
             cc_buf_puts(out, "\\end{itemize}\n");
         }
         if (o->summary) {

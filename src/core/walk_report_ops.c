@@ -1,6 +1,6 @@
 /* walk_report_ops.c - rendering what a transposed convolution, pooling and
  * an activation add to a walk: their header lines, the titles and bodies of
- * their steps (text, LaTeX, JSON). walk_report.c and walk_report_fmt.c ask
+ * their steps (text, JSON; LaTeX in walk_report_latex_ops.c). walk_report.c and walk_report_fmt.c ask
  * here first; each function returns 1 when it rendered the step. */
 #include <stdio.h>
 #include <string.h>
@@ -226,6 +226,21 @@ static void pool_grid(cc__wr_block *b, const cc_walk *w, const cc_walk_step *st)
     }
 }
 
+/* The terms an average pooling window sums: "1 + (-2) + 0" (padding
+ * only with count_include_pad, cells only ceil mode reaches never). */
+void cc__wr_pool_terms(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
+{
+    const cc_walk_geom *g = cc_walk_geometry(w);
+    int first = 1;
+    for (long t = 0; t < st->k_h * st->k_w; t++) {
+        if (st->taps[t] == CC_TAP_OUTSIDE || (st->taps[t] == CC_TAP_PAD && !g->count_include_pad))
+            continue;
+        cc_buf_puts(out, first ? "" : " + ");
+        cc__wr_factor(out, st->window[t]);
+        first = 0;
+    }
+}
+
 static void pool_text(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
 {
     const cc_walk_geom *g = cc_walk_geometry(w);
@@ -237,7 +252,6 @@ static void pool_text(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
     memset(bs, 0, sizeof bs);
     pool_grid(&bs[0], w, st);
     cc__wr_blocks_emit(out, bs, NULL, 1);
-    long kk = st->k_h * st->k_w;
     if (g->op == CC_OP_MAX_POOL) {
         long t = st->winner;
         cc_buf_printf(out, "  max of the input cells: %s at window row %ld, column %ld (input "
@@ -247,15 +261,7 @@ static void pool_text(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
                       st->win_col + (t % st->k_w) * g->dilation_w - g->pad_left + 1);
     } else {
         cc_buf_puts(out, "  mean: (");
-        int first = 1;
-        for (long t = 0; t < kk; t++) {
-            if (st->taps[t] == CC_TAP_OUTSIDE ||
-                (st->taps[t] == CC_TAP_PAD && !g->count_include_pad))
-                continue;
-            cc_buf_puts(out, first ? "" : " + ");
-            cc__wr_factor(out, st->window[t]);
-            first = 0;
-        }
+        cc__wr_pool_terms(out, w, st);
         char v[64];
         cc_buf_printf(out, ") / %ld = %s / %ld = %s\n", st->count,
                       cc__wr_num(s, sizeof s, st->sum), st->count,
@@ -271,6 +277,27 @@ static void pool_text(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
         cc_buf_printf(out, "channel %ld ", st->filter + 1);
     cc_buf_printf(out, "output(%ld, %ld) = %s\n", st->out_row + 1, st->out_col + 1,
                   cc__wr_num(s, sizeof s, st->activated));
+}
+
+/* "output rows 1-2, columns 3-4" (dash between the ends) where scatter
+ * step st adds its values, and the dilation if any; returns how many of
+ * them fall outside the output (cut by the padding). */
+long cc__wr_scatter_where(cc_buf *out, const cc_walk *w, const cc_walk_step *st, const char *dash)
+{
+    const cc_walk_geom *g = cc_walk_geometry(w);
+    long r0 = st->win_row, c0 = st->win_col, cut = 0;
+    for (long u = 0; u < st->k_h; u++)
+        for (long v = 0; v < st->k_w; v++) {
+            long r = r0 + u * g->dilation_h, q = c0 + v * g->dilation_w;
+            cut += r < 0 || r >= g->out_h || q < 0 || q >= g->out_w;
+        }
+    cc_buf_printf(out, "output rows %ld%s%ld, columns %ld%s%ld", r0 + 1, dash,
+                  r0 + (st->k_h - 1) * g->dilation_h + 1, c0 + 1, dash,
+                  c0 + (st->k_w - 1) * g->dilation_w + 1);
+    if (g->dilation_h > 1 || g->dilation_w > 1)
+        cc_buf_printf(out, " (every %ld-th row, %ld-th column: dilation)", g->dilation_h,
+                      g->dilation_w);
+    return cut;
 }
 
 static void scatter_text(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
@@ -307,18 +334,8 @@ static void scatter_text(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
         cc__wr_blocks_emit(out, bs, NULL, 1);
     }
     /* where it lands */
-    long r0 = st->win_row, c0 = st->win_col, cut = 0;
-    for (long u = 0; u < st->k_h; u++)
-        for (long v = 0; v < st->k_w; v++) {
-            long r = r0 + u * g->dilation_h, q = c0 + v * g->dilation_w;
-            cut += r < 0 || r >= g->out_h || q < 0 || q >= g->out_w;
-        }
-    cc_buf_printf(out, "  added into output rows %ld-%ld, columns %ld-%ld", r0 + 1,
-                  r0 + (st->k_h - 1) * g->dilation_h + 1, c0 + 1,
-                  c0 + (st->k_w - 1) * g->dilation_w + 1);
-    if (g->dilation_h > 1 || g->dilation_w > 1)
-        cc_buf_printf(out, " (every %ld-th row, %ld-th column: dilation)", g->dilation_h,
-                      g->dilation_w);
+    cc_buf_puts(out, "  added into ");
+    long cut = cc__wr_scatter_where(out, w, st, "-");
     if (cut)
         cc_buf_printf(out, "; %ld of its values fall outside the %ldx%ld output (rows/columns "
                            "below 1 or past the end): cut by the padding",
@@ -378,21 +395,6 @@ int cc__wr_ops_text(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
     default:
         return 0;
     }
-}
-
-/* LaTeX: the new steps as their text in a verbatim block. */
-int cc__wr_ops_latex(cc_buf *out, const cc_walk *w, const cc_walk_step *st)
-{
-    const cc_walk_geom *g = cc_walk_geometry(w);
-    if (!(st->kind == CC_STEP_SCATTER || st->kind == CC_STEP_ACTIVATION ||
-          (st->kind == CC_STEP_CELL && is_pool(g))))
-        return 0;
-    cc_buf_puts(out, "\\subsection*{");
-    cc__wr_step_title(out, w, st);
-    cc_buf_puts(out, "}\n\\begin{verbatim}\n");
-    cc__wr_ops_text(out, w, st);
-    cc_buf_puts(out, "\\end{verbatim}\n");
-    return 1;
 }
 
 int cc__wr_ops_json(cc_buf *out, const cc_walk *w, const cc_walk_step *st)

@@ -50,6 +50,8 @@ void cc__wr_activation_line(cc_buf *out, const cc_walk *w, const char *bol, cons
 int cc__wr_ops_header(cc_buf *out, const cc_walk *w, const char *bol, const char *eol);
 int cc__wr_ops_title(cc_buf *out, const cc_walk *w, const cc_walk_step *st);
 int cc__wr_ops_text(cc_buf *out, const cc_walk *w, const cc_walk_step *st);
+void cc__wr_pool_terms(cc_buf *out, const cc_walk *w, const cc_walk_step *st);
+long cc__wr_scatter_where(cc_buf *out, const cc_walk *w, const cc_walk_step *st, const char *dash);
 int cc__wr_ops_latex(cc_buf *out, const cc_walk *w, const cc_walk_step *st);
 int cc__wr_ops_json(cc_buf *out, const cc_walk *w, const cc_walk_step *st);
 

@@ -24,7 +24,8 @@ const char *cc_op_name(cc_op op)
         "relu", "leaky_relu", "elu", "sigmoid", "tanh", "dropout", "flatten", "add",
         "softmax", "identity", "mul", "sub", "concat", "const", "clip", "hardsigmoid",
         "hardswish", "silu", "gelu", "softplus", "selu", "prelu", "log_softmax", "upsample",
-        "conv_transpose2d", "pad", "reshape", "div"};
+        "conv_transpose2d", "pad", "reshape", "div", "channel_split", "channel_shuffle",
+        "adaptive_avgpool", "layernorm", "scale"};
     return op >= 0 && op < CC_OP_COUNT ? names[op] : "?";
 }
 
@@ -376,6 +377,10 @@ int cc_net_build_flags(cc_net **out, const cc_layer_desc *layers, size_t nlayers
             l->bn_track = !(flags[i] & 2);
             l->nparams = l->bn_affine ? 2 * l->ic : 0;
             l->nbuffers = l->bn_track ? 2 * l->ic : 0;
+        }
+        if (!rc && flags && l->d.op == CC_OP_LAYERNORM && (flags[i] & 1)) {
+            l->bn_affine = 0; /* elementwise_affine=False */
+            l->nparams = 0;
         }
         if (!rc && flags)
             l->frozen = (flags[i] & 4) != 0;

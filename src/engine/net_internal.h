@@ -4,7 +4,7 @@
 
 #include "convcalc/net.h"
 
-/* cc_net_new with per-layer flags (NULL: none): 1 batchnorm without
+/* cc_net_new with per-layer flags (NULL: none): 1 batchnorm (or layernorm) without
  * gamma/beta (affine=False), 2 batchnorm without running statistics
  * (track_running_stats=False), 4 frozen parameters. */
 int cc_net_build_flags(cc_net **out, const cc_layer_desc *layers, size_t nlayers,

@@ -118,7 +118,7 @@ int cc_netp_normalise_op(cc_layer_desc *d, size_t i, const net_layer *l, cc_erro
             d->out = 1;
         break;
     default:
-        break;
+        return cc_netp_normalise_chan(d, i, l, err);
     }
     return 0;
 }
@@ -288,7 +288,7 @@ int cc_netp_infer_op(cc_net *net, size_t i, cc_error *err)
     case CC_OP_CONV_TRANSPOSE:
         return infer_convt(net, i, l, err);
     default:
-        return 1;
+        return cc_netp_infer_chan(net, i, err);
     }
 }
 
@@ -362,7 +362,7 @@ int cc_netp_forward_op(cc_net *net, size_t i, long B, cc_error *err)
         return rc;
     }
     default:
-        return 1;
+        return cc_netp_forward_chan(net, i, B, err);
     }
 }
 
@@ -423,6 +423,8 @@ int cc_netp_backward_op(cc_net *net, size_t i, long B, cc_error *err)
         return rc;
     }
     default:
+        if (cc_netp_backward_chan(net, i, B, err) == 0)
+            return 0;
         break;
     }
     if (!din) {

@@ -39,8 +39,10 @@ int cc_netp_build_params(cc_net *net, cc_error *err)
         if (l->d.op == CC_OP_CONV2D || l->d.op == CC_OP_LINEAR ||
             l->d.op == CC_OP_CONV_TRANSPOSE) {
             nt += l->d.no_bias ? 1 : 2;
-        } else if (l->d.op == CC_OP_PRELU) {
+        } else if (l->d.op == CC_OP_PRELU || l->d.op == CC_OP_SCALE) {
             nt += 1;
+        } else if (l->d.op == CC_OP_LAYERNORM) {
+            nt += l->bn_affine ? 2 : 0;
         } else if (l->d.op == CC_OP_CONST) {
             ntb += 1;
         } else if (l->d.op == CC_OP_BATCHNORM) {
@@ -95,20 +97,20 @@ int cc_netp_build_params(cc_net *net, cc_error *err)
                 p += d->out;
                 g += d->out;
             }
-        } else if (d->op == CC_OP_PRELU) {
+        } else if (d->op == CC_OP_PRELU || d->op == CC_OP_SCALE) {
+            size_t c = (size_t)l->nparams;
             l->w = p;
             l->dw = g;
-            tensor_slot(&net->P[net->nP++], l, i, "weight", p, g, (size_t)d->out, 1, d->out,
-                         0, 0, 0);
-            p += d->out;
-            g += d->out;
+            tensor_slot(&net->P[net->nP++], l, i, "weight", p, g, c, 1, (long)c, 0, 0, 0);
+            p += c;
+            g += c;
         } else if (d->op == CC_OP_CONST) {
             l->value = b;
             tensor_slot(&net->Bf[net->nB++], l, i, "value", b, NULL, l->out_n,
                          l->rank == 4 ? 3 : 1, l->oc, l->rank == 4 ? l->oh : 0,
                          l->rank == 4 ? l->ow : 0, 0);
             b += l->out_n;
-        } else if (d->op == CC_OP_BATCHNORM) {
+        } else if (d->op == CC_OP_BATCHNORM || d->op == CC_OP_LAYERNORM) {
             size_t c = (size_t)l->ic;
             if (l->bn_affine) {
                 l->w = p;
@@ -121,7 +123,7 @@ int cc_netp_build_params(cc_net *net, cc_error *err)
                 p += 2 * c;
                 g += 2 * c;
             }
-            if (l->bn_track) {
+            if (l->bn_track && d->op == CC_OP_BATCHNORM) {
                 l->rmean = b;
                 l->rvar = b + c;
                 tensor_slot(&net->Bf[net->nB++], l, i, "running_mean", b, NULL, c, 1, l->ic, 0,
@@ -172,9 +174,12 @@ void cc_net_init(cc_net *net, uint64_t seed)
         } else if (d->op == CC_OP_PRELU) {
             for (long k = 0; k < d->out; k++)
                 l->w[k] = 0.25f;
+        } else if (d->op == CC_OP_SCALE) {
+            for (long k = 0; k < l->nparams; k++)
+                l->w[k] = (float)d->alpha;
         } else if (d->op == CC_OP_CONST) {
             memset(l->value, 0, l->out_n * sizeof(float));
-        } else if (d->op == CC_OP_BATCHNORM) {
+        } else if (d->op == CC_OP_BATCHNORM || d->op == CC_OP_LAYERNORM) {
             for (long k = 0; k < l->ic; k++) {
                 if (l->w) {
                     l->w[k] = 1.0f;
@@ -302,6 +307,13 @@ int cc_net_layer(const cc_net *net, size_t i, cc_net_layer_info *out, cc_error *
     out->out_w = l->ow;
     out->params = l->nparams;
     out->buffers = l->nbuffers;
+    out->desc = &l->d;
+    out->nin = l->nsrc;
+    memcpy(out->in, l->src, sizeof out->in);
+    out->in_rank = l->in_rank;
+    out->in_c = l->ic;
+    out->in_h = l->ih;
+    out->in_w = l->iw;
     return 0;
 }
 

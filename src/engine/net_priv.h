@@ -138,5 +138,11 @@ int cc_netp_forward_op(cc_net *net, size_t i, long B, cc_error *err);
 int cc_netp_backward_op(cc_net *net, size_t i, long B, cc_error *err);
 /* Check fields of the ops net_ops.c handles (fills defaults). */
 int cc_netp_normalise_op(cc_layer_desc *d, size_t i, const net_layer *l, cc_error *err);
+/* The same for the channel ops (net_chan.c: split, shuffle, adaptive
+ * average pooling, layernorm, scale); 1 = not one of them (normalise: 0). */
+int cc_netp_normalise_chan(cc_layer_desc *d, size_t i, const net_layer *l, cc_error *err);
+int cc_netp_infer_chan(cc_net *net, size_t i, cc_error *err);
+int cc_netp_forward_chan(cc_net *net, size_t i, long B, cc_error *err);
+int cc_netp_backward_chan(cc_net *net, size_t i, long B, cc_error *err);
 
 #endif

@@ -18,8 +18,13 @@ static int unsupported(cc_error *err, size_t i, const cc_layer *l)
                  "its parameters but not train it", i + 1,
                  l->type[0] ? l->type : cc_layer_kind_name(l->kind), where,
                  l->kind == CC_LAYER_ADD ? ", an add of two different shapes" :
-                 l->kind == CC_LAYER_CONCAT ? ", channel groups" :
-                 l->kind == CC_LAYER_SOFTMAX ? ", groups" : "");
+                 l->kind == CC_LAYER_CONCAT ? ", channel groups of several sources" :
+                 l->kind == CC_LAYER_SOFTMAX ? ", groups" :
+                 l->kind != CC_LAYER_MODULE ? "" :
+                 l->rule == CC_RULE_UPSAMPLE ? ", a mode other than nearest neighbour or a "
+                                               "factor that is not whole" :
+                 !strncmp(l->type, "LayerNorm", 9) ? ", over a dimension other than the "
+                                                     "channels" : "");
     if (err) {
         err->line = l->line;
         err->col = l->col;
@@ -37,6 +42,93 @@ static int same_as_source(const cc_layer *l, const cc_stack *stack)
                             ? &stack->layers[l->from].out
                             : NULL;
     return f && f->rank == l->in.rank && f->c == l->in.c && f->h == l->in.h && f->w == l->in.w;
+}
+
+/* A PyTorch module (CC_LAYER_MODULE) the engine has an op for. */
+static int convert_module(cc_layer_desc *d, unsigned char *flags, size_t i, const cc_layer *l,
+                          cc_error *err)
+{
+    size_t nl = strlen(l->name);
+    int ln = !strcmp(l->type, "LayerNorm2d") || !strcmp(l->type, "LayerNorm");
+    switch (l->rule) {
+    case CC_RULE_CHANNELS_LAST:
+    case CC_RULE_CHANNELS_FIRST:
+        /* the engine keeps C x H x W: the layers after a Permute that act
+         * on the channels (linear, LayerNorm) are built channels-first */
+        d->op = CC_OP_IDENTITY;
+        return 0;
+    case CC_RULE_KEEP:
+        /* LayerNorm over the channels: LayerNorm2d, LayerNorm(C) on a
+         * channels-last map or on C features */
+        if (ln && (strcmp(l->type, "LayerNorm") || l->in.rank == 1 || l->in_last) &&
+            (l->fixed_params == 0 || l->fixed_params == 2 * (int64_t)l->in.c)) {
+            d->op = CC_OP_LAYERNORM;
+            *flags |= l->fixed_params == 0 ? 1 : 0;
+            return 0;
+        }
+        if (!strcmp(l->type, "PReLU")) {
+            d->op = CC_OP_PRELU;
+            d->out = (long)l->fixed_params;
+            return 0;
+        }
+        if (!strcmp(l->type, "SELU")) {
+            d->op = CC_OP_SELU;
+            return 0;
+        }
+        if (!strcmp(l->type, "LogSoftmax") && l->in.rank == 1) {
+            /* over the features: the only dimension of a vector */
+            d->op = CC_OP_LOG_SOFTMAX;
+            return 0;
+        }
+        /* a learnable per-channel factor the reader adds as layer_scale
+         * (ConvNeXt's CNBlock) */
+        if (l->implied && nl >= 11 && !strcmp(l->name + nl - 11, "layer_scale") &&
+            l->fixed_params == l->in.c && l->fixed_buffers == 0) {
+            d->op = CC_OP_SCALE;
+            return 0;
+        }
+        break;
+    case CC_RULE_UPSAMPLE:
+        /* nearest neighbour by whole factors (the scale, or a size that is
+         * a multiple of the input) */
+        if (l->extra || l->in.rank != 3 || l->out.rank != 3 || l->out.h % l->in.h ||
+            l->out.w % l->in.w)
+            break;
+        d->op = CC_OP_UPSAMPLE;
+        d->sh = l->out.h / l->in.h;
+        d->sw = l->out.w / l->in.w;
+        return 0;
+    case CC_RULE_CONV_TRANSPOSE:
+        d->op = CC_OP_CONV_TRANSPOSE;
+        d->out = l->filters;
+        d->groups = l->groups;
+        d->no_bias = !l->bias;
+        d->oph = l->rule_arg[0];
+        d->opw = l->rule_arg[1];
+        return 0;
+    case CC_RULE_PAD:
+        if (strcmp(l->type, "ZeroPad2d") != 0)
+            break; /* reflection, replication or another value */
+        d->op = CC_OP_PAD;
+        d->pl = l->rule_arg[0];
+        d->pr = l->rule_arg[1];
+        d->pt = l->rule_arg[2];
+        d->pb = l->rule_arg[3];
+        return 0;
+    case CC_RULE_CHANNEL_SHUFFLE:
+        d->op = CC_OP_CHANNEL_SHUFFLE;
+        d->groups = l->rule_arg[0];
+        return 0;
+    case CC_RULE_UNFLATTEN:
+        d->op = CC_OP_RESHAPE;
+        d->out = l->rule_arg[0];
+        d->kh = l->rule_arg[1];
+        d->kw = l->rule_arg[2];
+        return 0;
+    default:
+        break;
+    }
+    return unsupported(err, i, l);
 }
 
 static int convert(cc_layer_desc *d, unsigned char *flags, size_t i, const cc_layer *l,
@@ -84,15 +176,10 @@ static int convert(cc_layer_desc *d, unsigned char *flags, size_t i, const cc_la
             d->pt = d->pb = d->pl = d->pr = 0;
             d->dh = d->dw = 1;
         } else {
-            cc_error_set(err, CC_EINVAL,
-                         "layer %zu (adaptive average pooling to %ldx%ld) has uneven windows "
-                         "on a %ldx%ld input, which the engine does not implement", i + 1,
-                         l->out_h, l->out_w, l->in.h, l->in.w);
-            if (err) {
-                err->line = l->line;
-                err->col = l->col;
-            }
-            return CC_EINVAL;
+            /* uneven (or overlapping, or repeating) windows */
+            d->op = CC_OP_ADAPTIVE_AVGPOOL;
+            d->kh = l->out_h;
+            d->kw = l->out_w;
         }
         break;
     case CC_LAYER_BATCHNORM1D:
@@ -136,6 +223,13 @@ static int convert(cc_layer_desc *d, unsigned char *flags, size_t i, const cc_la
         d->op = CC_OP_LINEAR;
         d->out = l->out_features;
         d->no_bias = !l->bias;
+        if (l->in.rank == 3 && l->in_last) {
+            /* on a channels-last map: the same weights at every position,
+             * which is a 1x1 convolution of the channels-first map */
+            d->op = CC_OP_CONV2D;
+            d->kh = d->kw = d->sh = d->sw = d->dh = d->dw = 1;
+            d->pt = d->pb = d->pl = d->pr = 0;
+        }
         break;
     case CC_LAYER_IDENTITY:
         d->op = CC_OP_IDENTITY;
@@ -164,6 +258,15 @@ static int convert(cc_layer_desc *d, unsigned char *flags, size_t i, const cc_la
         break;
     }
     case CC_LAYER_CONCAT:
+        if (l->groups > 1 && l->n_sources == 1) {
+            /* one chunk of one source: a channel split */
+            d->op = CC_OP_CHANNEL_SPLIT;
+            d->groups = l->groups;
+            d->chunk = l->group_id;
+            d->nin = 1;
+            d->in[0] = l->sources[0] == CC_FROM_INPUT ? -1 : l->sources[0];
+            break;
+        }
         if (l->groups > 1 || l->n_sources < 1 || l->n_sources > CC_CONCAT_MAX)
             return unsupported(err, i, l);
         d->op = CC_OP_CONCAT;
@@ -193,6 +296,8 @@ static int convert(cc_layer_desc *d, unsigned char *flags, size_t i, const cc_la
         d->sh = l->stride_h;
         d->sw = l->stride_w;
         break;
+    case CC_LAYER_MODULE:
+        return convert_module(d, flags, i, l, err);
     default:
         return unsupported(err, i, l);
     }
@@ -220,6 +325,11 @@ static int elementwise(cc_layer_kind k)
     default:
         return 0;
     }
+}
+
+int cc_net_stack_skipped(const cc_layer *l)
+{
+    return l->implied == 3 && l->out.rank == 0;
 }
 
 int cc_net_stack_shape_match(const cc_layer *l, long c, long h, long w)
@@ -258,8 +368,13 @@ int cc_net_from_stack(cc_net **out, const cc_stack *stack, uint64_t seed, cc_err
     int rc = 0;
     if (!d || !flags)
         rc = cc_error_set(err, CC_ENOMEM, "out of memory for the network");
-    for (size_t i = 0; !rc && i < stack->n; i++)
+    for (size_t i = 0; !rc && i < stack->n; i++) {
+        if (cc_net_stack_skipped(&stack->layers[i])) {
+            d[i] = (cc_layer_desc){.op = CC_OP_IDENTITY};
+            continue;
+        }
         rc = convert(&d[i], &flags[i], i, &stack->layers[i], stack, err);
+    }
     if (!rc) {
         const cc_shape *in = &stack->input;
         int flat = in->rank == 1;
@@ -271,6 +386,8 @@ int cc_net_from_stack(cc_net **out, const cc_stack *stack, uint64_t seed, cc_err
         const cc_layer *l = &stack->layers[i];
         cc_net_layer_info info;
         cc_net_layer(*out, i, &info, NULL);
+        if (cc_net_stack_skipped(l))
+            continue;
         long h = l->out.rank == 3 ? l->out.h : 1, w = l->out.rank == 3 ? l->out.w : 1;
         if (l->out.rank != 0 &&
             cc_net_stack_shape_match(l, info.out_c, info.out_h, info.out_w) == 0)

@@ -113,6 +113,22 @@ static int own_stack(cc_stack **out, char **spec_out, const cc_stack *stack, int
     int rc = cc_stack_to_spec(&b, stack);
     if (rc == 0 && cc_buf_failed(&b))
         rc = cc_error_set(err, CC_ENOMEM, "out of memory");
+    if (rc == CC_EINVAL) {
+        /* a layer the spec language has no word for (a PyTorch module
+         * counted from its arguments, a squeeze-excitation product) */
+        size_t i = 0;
+        while (i < stack->n && stack->layers[i].kind != CC_LAYER_MODULE &&
+               stack->layers[i].kind != CC_LAYER_MUL)
+            i++;
+        const cc_layer *l = i < stack->n ? &stack->layers[i] : NULL;
+        cc_error_at(err, CC_EINVAL, l ? l->line : 0, l ? l->col : 0,
+                    "cannot train this model: layer %zu%s%s%s (%s) has no form in the spec "
+                    "language, which training builds the network from (expected a model "
+                    "made of the layers convcalc-spec(5) lists)", i + 1,
+                    l && l->name[0] ? " '" : "", l && l->name[0] ? l->name : "",
+                    l && l->name[0] ? "'" : "",
+                    l ? (l->type[0] ? l->type : cc_layer_kind_name(l->kind)) : "?");
+    }
     if (rc) {
         cc_buf_free(&b);
         return rc;

@@ -273,6 +273,7 @@ static const char *prompt_label(const tui_state *s, char *buf, size_t size)
         return s->edit_kernel ? "Kernel (rows ; channels | filters ||): "
                               : "Input (rows ; channels |): ";
     case TUI_PROMPT_STACK_LOAD: return "Load a layer stack from file: ";
+    case TUI_PROMPT_STACK_INPUT: return "Input size (HxWxC, empty: the text's): ";
     case TUI_PROMPT_EXERCISE_LOAD: return "Open an exercise set: ";
     default: return "> ";
     }
@@ -335,10 +336,14 @@ static void draw_status(const tui_state *s, const tui_look *look, int y)
     case TUI_SCREEN_EXERCISES:
         keys = s->exercises && s->exercises->typing
                    ? "Enter check  Esc stop typing  Up/Down problem"
-                   : "Up/Down problem  Enter answer  s solution  ^O open set";
+                   : "Up/Down  Enter answer  s solution  w stepper  ^O open set";
         break;
     default: keys = "Tab/F1-F4 screens"; break;
     }
+    if (s->mode == TUI_MODE_PROMPT &&
+        (s->prompt == TUI_PROMPT_LOAD_IMAGE || s->prompt == TUI_PROMPT_LOAD_KERNEL ||
+         s->prompt == TUI_PROMPT_STACK_LOAD || s->prompt == TUI_PROMPT_EXERCISE_LOAD))
+        keys = "Enter accept  Tab complete the file name  Esc cancel";
     if (s->screen == TUI_SCREEN_STEPPER && s->walk)
         snprintf(left, sizeof left, " %s %zu/%zu | ", tui_screen_name(s->screen), s->step + 1,
                  tui_nsteps(s));

@@ -443,11 +443,19 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         snprintf(di_, sizeof di_, "%ld", s->dilation);
     else
         snprintf(di_, sizeof di_, "%ldx%ld", s->dilation, s->dilation_w);
-    char opname[64];
-    snprintf(opname, sizeof opname, "%s%s%s",
+    char opname[160], what[64] = "";
+    if (s->walk && (s->op == CC_OP_MAX_POOL || s->op == CC_OP_AVG_POOL)) {
+        const cc_walk_geom *g = cc_walk_geometry(s->walk);
+        snprintf(what, sizeof what, " %ldx%ld", g->k_h, g->k_w);
+    } else if (s->op == CC_OP_TRANSPOSED && s->tview != CC_TVIEW_BOTH) {
+        snprintf(what, sizeof what, " (%s view)", s->tview == CC_TVIEW_SCATTER ? "scatter"
+                                                                               : "conv");
+    }
+    snprintf(opname, sizeof opname, "%s%s%s%s%s%.20s%s",
+             s->exercise[0] ? "[exercise " : "", s->exercise, s->exercise[0] ? ", b back] " : "",
              s->op == CC_OP_CONV ? cc_conv_mode_name(s->conv_mode) : cc_walk_op_name(s->op),
-             s->act != CC_ACT_NONE ? "+" : "", s->act != CC_ACT_NONE ? cc_activation_name(s->act)
-                                                                     : "");
+             what, s->act != CC_ACT_NONE ? "+" : "",
+             s->act != CC_ACT_NONE ? cc_activation_name(s->act) : "");
     snprintf(line, sizeof line, "%s  stride %s  padding %s  dilation %s%s", opname, st_,
              tui_pad_describe(s, pad, sizeof pad), di_, tally);
     tui_text(area.y, 1, area.w - 1, line, tui_attr(look, TUI_R_TITLE));

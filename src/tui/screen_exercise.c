@@ -233,6 +233,31 @@ static void solution(tui_state *s, tui_exercise *ex)
     cc_buf_free(&b);
 }
 
+/* w: the current problem's convolution in the stepper (b there comes
+ * back). */
+static void open_in_stepper(tui_state *s, tui_exercise *ex)
+{
+    cc_walk *w = NULL;
+    cc_error err;
+    cc_error_clear(&err);
+    cc_exinfo info;
+    if (cc_exset_problem(ex->set, ex->cur, &info) != 0)
+        return;
+    if (info.kind != CC_EX_CONVOLVE) {
+        snprintf(s->msg, sizeof s->msg, "Problem %s is not a convolution: w opens the "
+                 "convolution problems in the stepper.", info.id);
+        s->msg_kind = TUI_MSG_INFO;
+        return;
+    }
+    if (cc_exset_walk(&w, ex->set, ex->cur, &err) != 0) {
+        snprintf(s->msg, sizeof s->msg, "Cannot step through %s: %.400s", info.id, err.msg);
+        s->msg_kind = TUI_MSG_BAD;
+        return;
+    }
+    tui_state_open_walk(s, w, info.id);
+    cc_walk_free(w);
+}
+
 int tui_exercise_key(tui_state *s, int key)
 {
     tui_exercise *ex = ex_get(s);
@@ -257,6 +282,8 @@ int tui_exercise_key(tui_state *s, int key)
                         ex->error[0] = '\0';
                 }
             }
+        } else if (key == TUI_KEY_TAB) {
+            tui_prompt_complete(s);
         } else {
             tui_field_key(&s->field, key);
         }
@@ -293,6 +320,7 @@ int tui_exercise_key(tui_state *s, int key)
             s->msg_kind = TUI_MSG_INFO;
             break;
         case 's': solution(s, ex); break;
+        case 'w': open_in_stepper(s, ex); break;
         default: break;
         }
         return TUI_CONTINUE;
@@ -404,9 +432,10 @@ void tui_exercise_draw(tui_state *s, const tui_look *look, tui_rect area)
         return;
     int x = lw + 1, w = area.w - lw - 2, y = area.y + 1;
     char pts[32], title[160];
-    snprintf(title, sizeof title, "Problem %s (%s, %s point%s)%s", info.id,
+    snprintf(title, sizeof title, "Problem %s (%s, %s point%s)%s%s", info.id,
              cc_exkind_name(info.kind), cc_fmt_num(pts, sizeof pts, info.points, 4),
-             info.points == 1 ? "" : "s", ex->seen[ex->cur] ? " - solution seen" : "");
+             info.points == 1 ? "" : "s", ex->seen[ex->cur] ? " - solution seen" : "",
+             info.kind == CC_EX_CONVOLVE ? " - w: step through it" : "");
     tui_text(y++, x, w, title, A_BOLD);
     cc_buf b = {0};
     cc_buf_puts(&b, info.prompt);

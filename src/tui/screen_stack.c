@@ -12,6 +12,7 @@
 
 #include "convcalc/report.h"
 #include "convcalc/stack.h"
+#include "tui_screens.h"
 
 static const char example_stack[] =
     "# A layer stack (convcalc-spec(5)); edit it, or Ctrl-O to load one\n"
@@ -62,9 +63,26 @@ void tui_stack_update(tui_stack *st)
     cc_stack *stack = NULL;
     st->source = cc_stack_detect(st->text, st->len);
     int rc = cc_stack_parse(&stack, st->text, st->len, CC_SOURCE_AUTO, &err);
+    if (rc == 0 && st->input[0]) {
+        /* the input size field overrides the text's own, as --input does */
+        cc_shape in;
+        cc_error e2;
+        cc_error_clear(&e2);
+        if (cc_shape_parse(st->input, &in, &e2) ||
+            cc_stack_set_input(stack, in.rank == 3 ? in.h : 0, in.rank == 3 ? in.w : 0, in.c,
+                               &e2)) {
+            snprintf(st->error, sizeof st->error, "input size %.40s: %.500s (Ctrl-N changes it)",
+                     st->input, e2.msg);
+            cc_stack_free(stack);
+            stack = NULL;
+            rc = CC_EINVAL;
+        } else {
+            stack->input_line = 0;
+        }
+    }
     if (rc == 0)
         rc = cc_stack_infer(stack, &err);
-    if (rc != 0) {
+    if (rc != 0 && !st->error[0]) {
         st->err_line = err.line;
         st->err_col = err.col;
         if (err.line > 0)
@@ -115,9 +133,11 @@ void tui_stack_update(tui_stack *st)
             cc_buf_puts(&b, "?");
         }
         cc_table_cell(t, 4, "%s", cc_buf_str(&b));
-        if (l->counts.rf_h < 0)
+        /* the receptive field (the stack module computes it, with or
+         * without an input size): -1 the whole input, 0 not known */
+        if (l->counts.rf_h < 0 && l->counts.rf_w < 0)
             cc_table_cell(t, 5, "all");
-        else if (l->counts.rf_h == 0 || l->out.rank == 0)
+        else if (l->counts.rf_h <= 0 || l->counts.rf_w <= 0)
             cc_table_cell(t, 5, "?");
         else if (l->counts.rf_h == l->counts.rf_w)
             cc_table_cell(t, 5, "%ld", l->counts.rf_h);
@@ -136,14 +156,21 @@ void tui_stack_update(tui_stack *st)
     if (stack->input.rank) {
         cc_buf_reset(&b);
         shape_hwc(&b, &stack->input);
-        cc_buf_printf(&st->summary, ", input %s", cc_buf_str(&b));
+        cc_buf_printf(&st->summary, ", input %s%s", cc_buf_str(&b),
+                      st->input[0] ? " (Ctrl-N field)" : "");
+    } else {
+        cc_buf_puts(&st->summary, ", no input size (Ctrl-N sets one: shapes, RF)");
     }
     if (tot.total_params >= 0) {
         cc_buf_puts(&st->summary, ", ");
         cc_fmt_thousands(&st->summary, tot.total_params);
         cc_buf_puts(&st->summary, " params");
     }
-    if (rc == 0 && stack->shape_note[0])
+    if (rc == 0 && stack->shapes == CC_SHAPES_UNKNOWN && stack->input.rank)
+        /* an input size that does not give shapes: say why, in full */
+        snprintf(st->error, sizeof st->error, "No shapes from input %s: %s",
+                 cc_buf_str(&b), stack->shape_note);
+    else if (rc == 0 && stack->shape_note[0] && stack->input.rank)
         cc_buf_printf(&st->summary, " (%s)", stack->shape_note);
     cc_buf_free(&b);
     cc_stack_free(stack);
@@ -170,7 +197,8 @@ tui_stack *tui_stack_state(tui_state *s) { return stack_get(s); }
 int tui_stack_typing(const tui_state *s)
 {
     return s->stack && (s->stack->editing ||
-                        (s->mode == TUI_MODE_PROMPT && s->prompt == TUI_PROMPT_STACK_LOAD));
+                        (s->mode == TUI_MODE_PROMPT && (s->prompt == TUI_PROMPT_STACK_LOAD ||
+                                                        s->prompt == TUI_PROMPT_STACK_INPUT)));
 }
 
 /* ---- the editor ---------------------------------------------------------------- */
@@ -267,6 +295,31 @@ static void load(tui_state *s, tui_stack *st, const char *path)
     cc_buf_free(&b);
 }
 
+/* The input size field: "" clears it (the text's own input line counts). */
+static void set_input(tui_state *s, tui_stack *st, const char *text)
+{
+    while (*text == ' ')
+        text++;
+    size_t n = strlen(text);
+    while (n > 0 && text[n - 1] == ' ')
+        n--;
+    if (n >= sizeof st->input) {
+        tui__say(s, TUI_MSG_BAD, "An input size is at most %zu characters.",
+                 sizeof st->input - 1);
+        return;
+    }
+    memcpy(st->input, text, n);
+    st->input[n] = '\0';
+    tui_stack_update(st);
+    if (st->error[0])
+        tui__say(s, TUI_MSG_BAD, "%s", st->error);
+    else if (n)
+        tui__say(s, TUI_MSG_INFO, "Input size %s: every layer's shape and receptive field.",
+                 st->input);
+    else
+        tui__say(s, TUI_MSG_INFO, "No input size field: the text's own input line counts.");
+}
+
 static void close_prompt(tui_state *s)
 {
     s->mode = TUI_MODE_NORMAL;
@@ -280,15 +333,21 @@ int tui_stack_key(tui_state *s, int key)
     tui_stack *st = stack_get(s);
     if (!st)
         return TUI_CONTINUE;
-    if (s->mode == TUI_MODE_PROMPT && s->prompt == TUI_PROMPT_STACK_LOAD) {
+    if (s->mode == TUI_MODE_PROMPT &&
+        (s->prompt == TUI_PROMPT_STACK_LOAD || s->prompt == TUI_PROMPT_STACK_INPUT)) {
+        int loading = s->prompt == TUI_PROMPT_STACK_LOAD;
         if (key == TUI_KEY_ESC) {
             close_prompt(s);
         } else if (key == TUI_KEY_ENTER || key == '\r') {
-            char path[sizeof s->field.text];
-            memcpy(path, s->field.text, sizeof path);
+            char text[sizeof s->field.text];
+            memcpy(text, s->field.text, sizeof text);
             close_prompt(s);
-            if (path[0])
-                load(s, st, path);
+            if (!loading)
+                set_input(s, st, text);
+            else if (text[0])
+                load(s, st, text);
+        } else if (key == TUI_KEY_TAB && loading) {
+            tui_prompt_complete(s);
         } else {
             tui_field_key(&s->field, key);
         }
@@ -301,6 +360,15 @@ int tui_stack_key(tui_state *s, int key)
         s->prompt = TUI_PROMPT_STACK_LOAD;
         s->field.len = s->field.cur = 0;
         s->field.text[0] = '\0';
+        return TUI_CONTINUE;
+    case 14: /* Ctrl-N: the input size */
+        s->mode = TUI_MODE_PROMPT;
+        s->prompt = TUI_PROMPT_STACK_INPUT;
+        snprintf(s->field.text, sizeof s->field.text, "%s", st->input);
+        s->field.len = s->field.cur = strlen(s->field.text);
+        s->field.fresh = 1;
+        tui__say(s, TUI_MSG_INFO, "Input size as HxWxC (32x32x3), HxW (28x28, one channel) or "
+                 "N (flat); empty: the text's own.");
         return TUI_CONTINUE;
     case TUI_KEY_PGDN: st->table_scroll += 5; return TUI_CONTINUE;
     case TUI_KEY_PGUP:

@@ -40,7 +40,8 @@ struct tui_stack {
     char error[600];        /* the first error, with line and column */
     int err_line, err_col;
     int stale;              /* the table is of an earlier text (this one
-                               does not read) */
+                               does not read) */    char input[64];         /* the input size field (Ctrl-N), "" when
+                               not set: overrides the text's own */
 };
 tui_stack *tui_stack_state(tui_state *s);
 void tui_stack_update(tui_stack *st);

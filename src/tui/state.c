@@ -11,6 +11,11 @@
 
 #include "tui_screens.h"
 
+#define cell_index tui__cell_index
+#define verdict_clear tui__verdict_clear
+#define close_prompt tui__close_prompt
+#define load_step tui__load_step
+
 /* ---- messages ------------------------------------------------------------ */
 
 #define say tui__say
@@ -74,7 +79,7 @@ const char *tui_pad_describe(const tui_state *s, char *out, size_t size)
 
 size_t tui_nsteps(const tui_state *s) { return s->walk ? cc_walk_nsteps(s->walk) : 0; }
 
-static size_t cell_index(const tui_state *s, long k, long r, long c)
+size_t tui__cell_index(const tui_state *s, long k, long r, long c)
 {
     const cc_walk_geom *g = cc_walk_geometry(s->walk);
     return ((size_t)k * (size_t)g->out_h + (size_t)r) * (size_t)g->out_w + (size_t)c;
@@ -87,7 +92,9 @@ int tui_output_shown(const tui_state *s, long k, long r, long c)
     if (s->try_mode)
         return s->revealed && s->revealed[cell_index(s, k, r, c)];
     size_t at = cc_walk_cell_step(s->walk, k, r, c);
-    return at != (size_t)-1 && at <= s->step;
+    if (at == (size_t)-1) /* no step of its own (the scatter view): at the end */
+        return s->step + 1 >= cc_walk_nsteps(s->walk);
+    return at <= s->step;
 }
 
 int tui_cell_hidden(const tui_state *s)
@@ -96,7 +103,7 @@ int tui_cell_hidden(const tui_state *s)
            !tui_output_shown(s, s->cur.filter, s->cur.out_row, s->cur.out_col);
 }
 
-static void verdict_clear(tui_state *s)
+void tui__verdict_clear(tui_state *s)
 {
     free(s->verdict.wrong);
     memset(&s->verdict, 0, sizeof s->verdict);
@@ -112,7 +119,7 @@ static void open_prompt(tui_state *s, tui_prompt p, const char *initial)
     s->field.fresh = 0;
 }
 
-static void close_prompt(tui_state *s, tui_mode back)
+void tui__close_prompt(tui_state *s, tui_mode back)
 {
     s->mode = back;
     s->prompt = TUI_PROMPT_NONE;
@@ -121,7 +128,7 @@ static void close_prompt(tui_state *s, tui_mode back)
 }
 
 /* Load step s->step into s->cur; in try mode, ask for a hidden cell. */
-static void load_step(tui_state *s)
+void tui__load_step(tui_state *s)
 {
     if (!s->walk)
         return;
@@ -140,6 +147,37 @@ static void load_step(tui_state *s)
         close_prompt(s, TUI_MODE_NORMAL);
 }
 
+/* The walk the settings ask for (its matrices point into s). */
+void tui__walk_spec(const tui_state *s, cc_walk_spec *spec)
+{
+    cc_walk_spec_init(spec);
+    spec->input = &s->image;
+    spec->kernels = &s->kernel;
+    spec->stride_h = s->stride;
+    spec->stride_w = s->stride_w;
+    spec->dilation_h = s->dilation;
+    spec->dilation_w = s->dilation_w;
+    spec->mode = s->conv_mode;
+    spec->op = s->op;
+    spec->pool_h = s->pool_h > 0 ? s->pool_h : s->kernel.rows;
+    spec->pool_w = s->pool_w > 0 ? s->pool_w : s->kernel.cols;
+    spec->view = s->tview;
+    spec->bias = s->bias && s->nbias == s->kernel.n ? s->bias : NULL;
+    spec->activation = s->act;
+    switch (s->pad_kind) {
+    case TUI_PAD_NUMBER:
+        spec->pad_kind = CC_PAD_EXPLICIT;
+        spec->pad_top = s->pad;
+        spec->pad_bottom = s->pad_bottom;
+        spec->pad_left = s->pad_left;
+        spec->pad_right = s->pad_right;
+        break;
+    case TUI_PAD_VALID: spec->pad_kind = CC_PAD_VALID; break;
+    case TUI_PAD_SAME: spec->pad_kind = CC_PAD_SAME; break;
+    case TUI_PAD_FULL: spec->pad_kind = CC_PAD_FULL; break;
+    }
+}
+
 /* Rebuild the walk from the current settings, keeping the position (the
  * same output cell, or the same kind of step) when it still exists. */
 static int rebuild(tui_state *s);
@@ -156,30 +194,7 @@ static int rebuild(tui_state *s)
         c = s->cur.out_col;
     }
     cc_walk_spec spec;
-    cc_walk_spec_init(&spec);
-    spec.input = &s->image;
-    spec.kernels = &s->kernel;
-    spec.stride_h = s->stride;
-    spec.stride_w = s->stride_w;
-    spec.dilation_h = s->dilation;
-    spec.dilation_w = s->dilation_w;
-    spec.mode = s->conv_mode;
-    spec.op = s->op;
-    spec.pool_h = s->kernel.rows;
-    spec.pool_w = s->kernel.cols;
-    spec.activation = s->act;
-    switch (s->pad_kind) {
-    case TUI_PAD_NUMBER:
-        spec.pad_kind = CC_PAD_EXPLICIT;
-        spec.pad_top = s->pad;
-        spec.pad_bottom = s->pad_bottom;
-        spec.pad_left = s->pad_left;
-        spec.pad_right = s->pad_right;
-        break;
-    case TUI_PAD_VALID: spec.pad_kind = CC_PAD_VALID; break;
-    case TUI_PAD_SAME: spec.pad_kind = CC_PAD_SAME; break;
-    case TUI_PAD_FULL: spec.pad_kind = CC_PAD_FULL; break;
-    }
+    tui__walk_spec(s, &spec);
     cc_error err;
     cc_error_clear(&err);
     cc_walk *w = NULL;
@@ -338,234 +353,11 @@ void tui_state_free(tui_state *s)
     cc_walk_step_free(&s->cur);
     cc_matrix_free(&s->image);
     cc_matrix_free(&s->kernel);
+    free(s->bias);
     free(s->revealed);
     verdict_clear(s);
     tui_screens_free(s);
     memset(s, 0, sizeof *s);
-}
-
-/* ---- the text field ----------------------------------------------------------- */
-
-/* ---- try it yourself ------------------------------------------------------------ */
-
-/* Read the numbers of an answer: "7", or the products then "= 7". Terms
- * are separated by spaces, commas, semicolons or '+'; "(-1)" is -1.
- * Returns the count of numbers before '=' (or -1 on a malformed answer)
- * and sets *value / *has_value. */
-static long parse_answer(const char *text, double *nums, long max, double *value,
-                         int *has_value, char *why, size_t why_size)
-{
-    long n = 0;
-    *has_value = 0;
-    const char *p = text;
-    int after_eq = 0;
-    while (*p) {
-        if (strchr(" \t,;+()", *p)) {
-            p++;
-            continue;
-        }
-        if (*p == '=') {
-            if (after_eq) {
-                snprintf(why, why_size, "two '=' in the answer");
-                return -1;
-            }
-            after_eq = 1;
-            p++;
-            continue;
-        }
-        char *end;
-        errno = 0;
-        double v = strtod(p, &end);
-        if (end == p) {
-            snprintf(why, why_size, "'%c' is not part of a number", *p);
-            return -1;
-        }
-        if (errno == ERANGE) {
-            snprintf(why, why_size, "a number is out of range");
-            return -1;
-        }
-        p = end;
-        if (after_eq) {
-            if (*has_value) {
-                snprintf(why, why_size, "one value after '=', please");
-                return -1;
-            }
-            *value = v;
-            *has_value = 1;
-        } else {
-            if (n >= max) {
-                snprintf(why, why_size, "more than %ld products", max);
-                return -1;
-            }
-            nums[n++] = v;
-        }
-    }
-    if (!after_eq) {
-        if (n == 1) { /* just the value */
-            *value = nums[0];
-            *has_value = 1;
-            return 0;
-        }
-        snprintf(why, why_size, n == 0 ? "type a number"
-                                : "the products are there, the value is missing: add "
-                                  "'= value' (their sum) at the end");
-        return -1;
-    }
-    if (!*has_value) {
-        snprintf(why, why_size, "the value is missing after '='");
-        return -1;
-    }
-    return n;
-}
-
-/* Check the typed answer; returns 1 when it could not be read (the text
- * stays for the person to fix). */
-static int check_answer(tui_state *s)
-{
-    const cc_walk_step *st = &s->cur;
-    size_t nprod = (size_t)st->channels * (size_t)st->k_h * (size_t)st->k_w;
-    double *nums = malloc((nprod + 1) * sizeof *nums);
-    unsigned char *wrong = calloc(nprod + 1, 1);
-    if (!nums || !wrong) {
-        free(nums);
-        free(wrong);
-        say(s, TUI_MSG_BAD, "out of memory");
-        return 1;
-    }
-    char why[160];
-    double value = 0;
-    int has_value;
-    long n = parse_answer(s->field.text, nums, (long)nprod, &value, &has_value, why, sizeof why);
-    if (n < 0 || (n > 0 && (size_t)n != nprod)) {
-        if (n > 0)
-            snprintf(why, sizeof why, "%ld products given, the window has %zu", n, nprod);
-        say(s, TUI_MSG_BAD, "Not checked yet: %s. Your text is kept: fix it and press "
-            "Enter (the value, or the %zu products then = value).", why, nprod);
-        free(nums);
-        free(wrong);
-        return 1;
-    }
-    int value_ok = 0;
-    size_t nwrong = cc_walk_check_cell(st, value, n > 0 ? nums : NULL, n > 0 ? wrong : NULL,
-                                       &value_ok);
-    verdict_clear(s);
-    s->verdict.valid = 1;
-    s->verdict.step = s->step;
-    s->verdict.value_ok = value_ok;
-    s->verdict.nwrong = nwrong;
-    s->verdict.gave_products = n > 0;
-    s->verdict.wrong = wrong;
-    s->verdict.nprod = nprod;
-    s->verdict.got_value = value;
-    s->revealed[cell_index(s, st->filter, st->out_row, st->out_col)] =
-        nwrong == 0 ? TUI_CELL_RIGHT : TUI_CELL_WRONG;
-    if (nwrong == 0)
-        s->tally_right++;
-    else
-        s->tally_wrong++;
-
-    char want[64], got[64];
-    cc_matrix_fmt_value(want, sizeof want, st->value);
-    cc_matrix_fmt_value(got, sizeof got, value);
-    if (nwrong == 0) {
-        say(s, TUI_MSG_GOOD, "Right: output (%ld,%ld) = %s.", st->out_row + 1, st->out_col + 1,
-            want);
-    } else {
-        cc_buf b = {0};
-        if (value_ok)
-            cc_buf_printf(&b, "The value %s is right, but", want);
-        else
-            cc_buf_printf(&b, "Wrong: output (%ld,%ld) is %s, not %s.", st->out_row + 1,
-                          st->out_col + 1, want, got);
-        if (n > 0) {
-            size_t shown = 0, differ = 0;
-            for (size_t t = 0; t < nprod; t++)
-                differ += wrong[t];
-            if (differ) {
-                cc_buf_printf(&b, " %s: ", differ == 1 ? "This term differs" : "These terms differ");
-                for (size_t t = 0; t < nprod && shown < 4; t++) {
-                    if (!wrong[t])
-                        continue;
-                    char a[32], c[32];
-                    long per = st->k_h * st->k_w;
-                    long ch = (long)t / per, u = ((long)t % per) / st->k_w, v = (long)t % st->k_w;
-                    cc_matrix_fmt_value(a, sizeof a, nums[t]);
-                    cc_matrix_fmt_value(c, sizeof c, st->products[t]);
-                    char chn[48] = "";
-                    if (st->channels > 1)
-                        snprintf(chn, sizeof chn, " of channel %ld", ch + 1);
-                    cc_buf_printf(&b, "%s(%ld,%ld)%s you %s, is %s", shown ? "; " : "", u + 1,
-                                  v + 1, chn, a, c);
-                    shown++;
-                }
-                if (differ > shown)
-                    cc_buf_printf(&b, "; and %zu more", differ - shown);
-            } else if (!value_ok) {
-                cc_buf_puts(&b, " The products are right: check the sum.");
-            }
-        } else if (!value_ok && s->op == CC_OP_CONV) {
-            /* The commonest slip: sliding the kernel without flipping it
-             * (or flipping it when correlating). */
-            cc_walk_spec spec;
-            cc_walk_spec_init(&spec);
-            spec.input = &s->image;
-            spec.kernels = &s->kernel;
-            spec.stride_h = s->stride;
-            spec.stride_w = s->stride_w;
-            spec.dilation_h = s->dilation;
-            spec.dilation_w = s->dilation_w;
-            const cc_walk_geom *g = cc_walk_geometry(s->walk);
-            spec.pad_kind = CC_PAD_EXPLICIT;
-            spec.pad_top = g->pad_top;
-            spec.pad_bottom = g->pad_bottom;
-            spec.pad_left = g->pad_left;
-            spec.pad_right = g->pad_right;
-            spec.mode = s->conv_mode == CC_MODE_CONVOLUTION ? CC_MODE_CORRELATION
-                                                             : CC_MODE_CONVOLUTION;
-            cc_walk *other = NULL;
-            cc_walk_step ost = {0};
-            if (cc_walk_new(&other, &spec, NULL) == 0 &&
-                cc_walk_step_get(other, s->step, &ost, NULL) == 0 &&
-                ost.kind == CC_STEP_CELL && cc_walk_values_equal(ost.value, value) &&
-                !cc_walk_values_equal(st->value, value))
-                cc_buf_printf(&b, " %s is the %s value: %s", got,
-                              cc_conv_mode_name(spec.mode),
-                              s->conv_mode == CC_MODE_CONVOLUTION
-                                  ? "convolution flips the kernel first."
-                                  : "cross-correlation does not flip the kernel.");
-            cc_walk_step_free(&ost);
-            cc_walk_free(other);
-        }
-        say(s, TUI_MSG_BAD, "%s", cc_buf_failed(&b) ? "Wrong." : cc_buf_str(&b));
-        cc_buf_free(&b);
-    }
-    free(nums);
-    return 0;
-}
-
-static void set_try_mode(tui_state *s, int on)
-{
-    s->try_mode = on;
-    s->tally_right = s->tally_wrong = 0;
-    verdict_clear(s);
-    if (s->mode == TUI_MODE_PROMPT && s->prompt == TUI_PROMPT_ANSWER)
-        close_prompt(s, TUI_MODE_NORMAL);
-    if (!s->walk)
-        return;
-    memset(s->revealed, 0, s->nrevealed);
-    /* the cells already passed stay shown */
-    const cc_walk_geom *g = cc_walk_geometry(s->walk);
-    for (long k = 0; k < g->filters; k++)
-        for (long r = 0; r < g->out_h; r++)
-            for (long c = 0; c < g->out_w; c++)
-                if (cc_walk_cell_step(s->walk, k, r, c) < s->step)
-                    s->revealed[cell_index(s, k, r, c)] = 1;
-    if (on)
-        say(s, TUI_MSG_INFO, "Try it yourself: type each output value (or the products, "
-            "then = value) before it is shown.");
-    else
-        say(s, TUI_MSG_INFO, "Try it yourself is off.");
-    load_step(s);
 }
 
 /* ---- editing the matrices --------------------------------------------------------- */
@@ -721,7 +513,7 @@ static void prompt_done(tui_state *s)
     tui_prompt p = s->prompt;
     switch (p) {
     case TUI_PROMPT_ANSWER:
-        if (check_answer(s))
+        if (tui__check_answer(s))
             return; /* unreadable: keep the text */
         if (!tui_cell_hidden(s))
             close_prompt(s, TUI_MODE_NORMAL);
@@ -797,6 +589,11 @@ static int prompt_key(tui_state *s, int key)
         default:
             break;
         }
+    }
+    if (key == TUI_KEY_TAB &&
+        (s->prompt == TUI_PROMPT_LOAD_IMAGE || s->prompt == TUI_PROMPT_LOAD_KERNEL)) {
+        tui_prompt_complete(s);
+        return TUI_CONTINUE;
     }
     tui_field_key(&s->field, key);
     return TUI_CONTINUE;
@@ -979,7 +776,7 @@ static int stepper_key(tui_state *s, int key)
         s->edit_back = 0;
         open_prompt(s, TUI_PROMPT_LOAD_KERNEL, NULL);
         break;
-    case 't': set_try_mode(s, !s->try_mode); break;
+    case 't': tui__set_try_mode(s, !s->try_mode); break;
     case TUI_KEY_ENTER: case '\r':
         if (tui_cell_hidden(s))
             open_prompt(s, TUI_PROMPT_ANSWER, NULL);

@@ -30,13 +30,16 @@ static const tui_keyhelp stepper_keys[] = {
     {"e", "edit the input: arrows move, Enter or a digit types a value,"},
     {"", "Tab switches input/kernel, r retypes the whole matrix, Esc ends"},
     {"k", "edit the kernel (as e)"},
-    {"o  O", "load the input / the kernel from a file"},
+    {"o  O", "load the input / the kernel from a file (Tab completes the name)"},
     {"<  >", "previous / next channel (multi-channel input)"},
     {"T", "transposed convolution on / off (scatter steps, then as a convolution)"},
-    {"P", "pooling: max -> average -> off (the kernel's size is the window)"},
+    {"V", "transposed: both views -> the scatter view -> the convolution view"},
+    {"P", "pooling: max -> average -> off"},
+    {"w  W", "pooling window smaller / larger (starts at the kernel's size)"},
     {"f", "activation after the bias: none -> relu -> leaky-relu -> sigmoid -> tanh"},
     {"I", "im2col: the convolution as one matrix product (I again: the steps)"},
     {"a", "auto-play: a step every 0.8 s; Space (or any key) pauses"},
+    {"b", "back to the exercise this convolution came from (F4)"},
     {"t", "try it yourself: type each cell's value before it is shown"},
     {"", "answer: the value, or the products then = value"},
     {"", "Enter checks, Esc reveals without checking"},
@@ -61,7 +64,8 @@ static const tui_keyhelp stack_keys[] = {
     {"arrows  Home  End", "move the cursor (while editing)"},
     {"Backspace  Delete", "delete (Tab inserts two spaces)"},
     {"Esc", "leave the editor (then q, ? and Tab work again)"},
-    {"Ctrl-O", "load a stack from a file"},
+    {"Ctrl-O", "load a stack from a file (Tab completes the file name)"},
+    {"Ctrl-N", "the input size field (32x32x3): every layer's shape and RF"},
     {"Ctrl-L", "clear the text"},
     {"PgUp  PgDn", "scroll the table (Up/Down too outside the editor)"},
 };
@@ -73,6 +77,8 @@ static const tui_keyhelp exercise_keys[] = {
     {"s", "show the worked solution"},
     {"PgUp  PgDn", "scroll the feedback"},
     {"Ctrl-O", "open an exercise set: a bundled name (cnn-basics) or a file"},
+    {"", "(Tab completes a file name)"},
+    {"w", "a convolution problem: step through it in the stepper (b comes back)"},
 };
 
 const tui_keyhelp *tui_help_keys(tui_screen screen, size_t *n)

@@ -70,7 +70,8 @@ typedef enum tui_prompt {
     TUI_PROMPT_LOAD_KERNEL, /* a file name to read the kernel from */
     TUI_PROMPT_MATRIX,      /* the whole input or kernel retyped */
     TUI_PROMPT_STACK_LOAD,  /* a file name to read a layer stack from */
-    TUI_PROMPT_EXERCISE_LOAD /* a file name to read an exercise set from */
+    TUI_PROMPT_EXERCISE_LOAD, /* a file name to read an exercise set from */
+    TUI_PROMPT_STACK_INPUT  /* the layer stack's input size (HxWxC) */
 } tui_prompt;
 
 typedef enum tui_msg_kind { TUI_MSG_INFO = 0, TUI_MSG_GOOD, TUI_MSG_BAD } tui_msg_kind;
@@ -158,8 +159,14 @@ typedef struct tui_state {
     long pad;                    /* TUI_PAD_NUMBER: top ... */
     long pad_bottom, pad_left, pad_right; /* ... and the other sides */
     cc_conv_mode conv_mode;
-    cc_walk_op op;          /* T: transposed, P: max / avg pooling (the
-                               kernel's size is the window)           */
+    cc_walk_op op;          /* T: transposed, P: max / avg pooling     */
+    long pool_h, pool_w;    /* the pooling window (w / W change it; 0:
+                               the kernel's size)                     */
+    cc_tconv_view tview;    /* V: the transposed walk's views          */
+    double *bias;           /* one per filter (from an exercise), or NULL */
+    long nbias;
+    char exercise[64];      /* the exercise whose convolution is shown
+                               (opened from F4), or ""                 */
     cc_activation act;      /* f cycles the activation                 */
     int im2col_view;        /* I: the im2col product instead of panels */
     int autoplay;           /* a: a step every tick; Space pauses      */
@@ -221,6 +228,16 @@ int tui_state_goto_cell(tui_state *s, long row, long col);
 /* Edit a text field with a key (cursor keys, Backspace, Delete, Ctrl-U,
  * printable characters); returns 1 when the key was used. */
 int tui_field_key(tui_field *f, int key);
+/* Tab in a file-name prompt: complete the path before the cursor of
+ * s->field against the file system (a directory gets its '/'). When
+ * several names fit, the common part is filled in and the status line
+ * lists them; returns the number of names that fit (0: none, the status
+ * line says so). */
+size_t tui_prompt_complete(tui_state *s);
+/* Show walk w's convolution in the stepper (its input, kernel, stride,
+ * padding, dilation, mode, bias), as exercise `id` (NULL or "": not from
+ * an exercise). Returns 0, or a CC_E* code with a message said. */
+int tui_state_open_walk(tui_state *s, const cc_walk *w, const char *id);
 /* The plane of the matrix being edited: its group n and channel c. */
 void tui_edit_plane(const tui_state *s, long *n, long *c);
 

@@ -23,4 +23,18 @@ void tui__go(tui_state *s, size_t step);
  * 1 when the key was one of them. */
 int tui__ops_key(tui_state *s, int key);
 
+/* state.c, for state_try.c: the index of an output cell in s->revealed;
+ * forget the last verdict; close the prompt going back to a mode; load
+ * step s->step into s->cur. */
+size_t tui__cell_index(const tui_state *s, long k, long r, long c);
+void tui__verdict_clear(tui_state *s);
+void tui__close_prompt(tui_state *s, tui_mode back);
+void tui__load_step(tui_state *s);
+/* The walk spec the settings ask for (its matrices point into s). */
+void tui__walk_spec(const tui_state *s, cc_walk_spec *spec);
+/* state_try.c: check the typed answer (1: it could not be read, the text
+ * stays); turn try it yourself on or off. */
+int tui__check_answer(tui_state *s);
+void tui__set_try_mode(tui_state *s, int on);
+
 #endif

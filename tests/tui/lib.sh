@@ -15,6 +15,10 @@
 #   expect TEXT            wait_for, failing the test with the screen shown
 #   expect_not TEXT        the screen does not contain TEXT (now)
 #   expect_line PATTERN    some line matches the grep -E PATTERN
+#   screen_marked          the screen with its colours read: each cell drawn
+#                          black on yellow (the window's taps, the output
+#                          cells a clicked input cell feeds) starts with '*'
+#   expect_marked PATTERN  some line of screen_marked matches grep -E PATTERN
 #   resize COLS ROWS       resize the window (the program gets SIGWINCH)
 #   finish                 kill the server (also done on exit)
 
@@ -94,14 +98,28 @@ wait_for() {
 
 expect() { wait_for "$1" "${2:-5}" || fail "expected to see: $1"; }
 expect_not() { screen | grep -qF -- "$1" && fail "did not expect to see: $1"; return 0; }
-expect_line() {
+# Poll until some line printed by the command $1 matches grep -E $2 (5s).
+poll_line() {
     i=0
     while [ $i -lt 100 ]; do
-        if screen | grep -qE -- "$1"; then return 0; fi
+        if $1 | grep -qE -- "$2"; then return 0; fi
         sleep 0.05
         i=$((i + 1))
     done
-    fail "expected a line matching: $1"
+    return 1
+}
+expect_line() { poll_line screen "$1" || fail "expected a line matching: $1"; }
+
+screen_marked() {
+    tmux_ capture-pane -t t -p -e 2>/dev/null |
+        sed -e 's/\x1b\[30m\x1b\[43m */*/g' -e 's/\x1b\[30;43m */*/g' \
+            -e 's/\x1b\[[0-9;]*m//g'
+}
+expect_marked() {
+    poll_line screen_marked "$1" && return 0
+    echo "---- screen, '*' marks black on yellow ----" >&2
+    screen_marked >&2
+    fail "expected a line matching (colours read): $1"
 }
 
 resize() { tmux_ resize-window -t t -x "$1" -y "$2"; }

@@ -27,7 +27,35 @@ expect "Step 13/18: output (3,1)"
 # shows the output cells it feeds; a second click stops it
 click 6 6
 expect "Padded input (3,3): the output cells it feeds are highlighted"
+# on the finished output the cells it feeds are drawn black on yellow:
+# padded (3,3) lies in the 3x3 windows of output rows 1-3, columns 1-3
+keys G
+expect "Step 18/18"
+expect_marked '│ +\*-11 +\*2 +\*4 +-1 +7 +│'
+expect_marked '│ +\*-24 +\*8 +\*12 +-5 +12 +│'
+expect_marked '│ +\*-19 +\*10 +\*4 +-3 +15 +│'
 click 6 6
 expect "Receptive field off."
+expect_marked '│ +-11 +2 +4 +-1 +7 +│'
+expect_marked '│ +-24 +8 +12 +-5 +12 +│'
+# a corner cell of the padding feeds one output cell only
+click 4 2
+expect "Padded input (1,1)"
+expect_marked '│ +\*-11 +2 +4 +-1 +7 +│'
+expect_marked '│ +-24 +8 +12 +-5 +12 +│'
+keys q
+expect_clean_exit
+
+# stride 2: padded (3,3) is in the windows of output rows 1-2, columns 1-2
+# of the 2x3 output (rows start at 0, 2, 4 of the padded input)
+finish
+TUI_TMP=$(mktemp -d)
+tui_start 80 24 -- tui --image "2 1 2 3 1; 3 9 1 1 4; 4 5 0 7 0" --kernel "-1 0 1; -2 0 2; -1 0 1" --padding 1 --stride 2
+expect "Step 1/"
+keys G
+click 6 6
+expect "Padded input (3,3): the output cells it feeds are highlighted"
+expect_marked '│ +\*-11 +\*4 +7 +│'
+expect_marked '│ +\*-19 +\*4 +15 +│'
 keys q
 expect_clean_exit

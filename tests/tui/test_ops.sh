@@ -28,14 +28,43 @@ expect_row 3 0 4 0
 expect_row 6 -3 8 -4
 keys I
 expect "unrolled input 16x4"
-keys I T
+keys I
+# V: the scatter view alone (no convolution steps), then the convolution
+# view alone (no scatter steps), then both again
+keys V
+expect "transposed convolution (scatter view)  stride 2"
+keys G
+expect_row 6 -3 8 -4
+expect_not "Step 23/23"
+keys g n n
+expect "scatter input cell (1, 1)"
+keys V
+expect "transposed convolution (conv view)"
+keys g n n
+expect_not "scatter input cell"
+keys G
+expect_row 6 -3 8 -4
+keys V
+expect "Both views"
+expect "Step 23/23"
+keys T
 expect "convolution  stride 2"
 # pooling: max over 2x2 windows, then the mean
 keys P
-expect "max pooling  stride 2"
+expect "max pooling 2x2  stride 2"
 keys g n
 expect "output cell (1, 1): the largest value"
 expect "max of the input cells: 4"
+# the window has its own size: 1x1 takes the top-left cell of each
+# stride-2 step; 3x3 does not fit a 2x2 input and is refused
+keys w
+expect "Pooling window 1x1"
+expect "max pooling 1x1  stride 2"
+keys G
+expect "[ 1 ]"
+keys W W
+expect "A 3x3 window does not fit"
+expect "max pooling 2x2  stride 2"
 keys P
 expect "average pooling"
 keys G

@@ -2,7 +2,9 @@
  * products, concatenations, constants, and every newer layer (clip,
  * hardsigmoid, hardswish, SiLU, GELU, softplus, SELU, PReLU, softmax and
  * log-softmax inside a network, upsampling, padding, reshape, transposed
- * convolution), each checked against central finite differences of
+ * convolution; channel split and shuffle, adaptive average pooling,
+ * layernorm over the channels, per-channel scale), each checked against
+ * central finite differences of
  * L = sum(R * output) for the input and every parameter, with the fused
  * fast paths on and off; forward values against direct formulas; and bad
  * graphs (a later layer as input, shapes that do not combine) as errors. */
@@ -250,6 +252,149 @@ static void test_bad_graphs(void **state)
     assert_null(net);
 }
 
+/* ---- channel ops: split, shuffle, adaptive average pooling, layernorm,
+ * scale ------------------------------------------------------------------ */
+
+static void set_scales(cc_net *net)
+{
+    /* layer 6 (scale) gets distinct factors so its gradient is not uniform */
+    float v[6] = {0.5f, -1.25f, 2.0f, 0.75f, -0.5f, 1.5f};
+    cc_error err;
+    assert_int_equal(cc_net_set(net, "6.weight", v, 6, &err), 0);
+}
+
+static void test_channel_ops_gradients(void **state)
+{
+    (void)state;
+    cc_layer_desc L[] = {
+        CC_CONV2D(6, 3, 1, 1),                                          /* 0: 6x5x5 */
+        {.op = CC_OP_CHANNEL_SPLIT, .groups = 2, .chunk = 1},           /* 1: 3x5x5 */
+        {.op = CC_OP_CHANNEL_SPLIT, .groups = 3, .chunk = 0, .nin = 1, .in = {0}}, /* 2: 2 */
+        CC_CONCAT2(1, 2),                                               /* 3: 5x5x5 */
+        {.op = CC_OP_CONCAT, .nin = 2, .in = {3, 2}},                   /* 4: 7x5x5 */
+        {.op = CC_OP_CONV2D, .out = 6, .kh = 1, .kw = 1},               /* 5: 6x5x5 */
+        {.op = CC_OP_SCALE},                                            /* 6 */
+        {.op = CC_OP_CHANNEL_SHUFFLE, .groups = 3},                     /* 7 */
+        {.op = CC_OP_LAYERNORM},                                        /* 8 */
+        {.op = CC_OP_ADAPTIVE_AVGPOOL, .kh = 3, .kw = 2},               /* 9: 6x3x2 */
+        {.op = CC_OP_ADAPTIVE_AVGPOOL, .kh = 4, .kw = 5},               /* 10: 6x4x5 */
+        CC_FLATTEN(), {.op = CC_OP_LAYERNORM, .eps = 1e-3},             /* 11, 12 */
+        CC_LINEAR(3)};
+    for (int f = 0; f < 2; f++)
+        gradcheck_net(L, sizeof L / sizeof L[0], 2, 5, 5, 2, f, set_scales);
+}
+
+/* One layer on a C x H x W input x: its output, copied to y. */
+static void run_one(cc_layer_desc d, long C, long H, long W, const float *x, float *y,
+                    size_t n_out)
+{
+    cc_net *net;
+    cc_error err;
+    if (cc_net_new(&net, &d, 1, C, H, W, 1, &err))
+        fail_msg("%s", err.msg);
+    cc_net_set_train(net, 0);
+    if (cc_net_forward(net, x, 1, &err))
+        fail_msg("%s", err.msg);
+    long b, k;
+    const float *o = cc_net_output(net, &b, &k);
+    assert_int_equal((size_t)k, n_out);
+    memcpy(y, o, n_out * sizeof(float));
+    cc_net_free(net);
+}
+
+static void near(const char *what, size_t i, double got, double want)
+{
+    if (fabs(got - want) > 1e-5 * (1 + fabs(want)))
+        fail_msg("%s[%zu] = %.8g, expected %.8g", what, i, got, want);
+}
+
+/* Forward values against the definitions, written out independently of
+ * the engine: torch.chunk, ShuffleNet's view/transpose/view, PyTorch's
+ * adaptive pooling windows (start floor(o*in/out), end ceil((o+1)*in/out))
+ * and LayerNorm over the channels with eps 1e-5. */
+static void test_channel_ops_values(void **state)
+{
+    (void)state;
+    enum { C = 6, H = 5, W = 7 };
+    float x[C * H * W], y[C * 9 * 10];
+    cc_rng r;
+    cc_rng_seed(&r, 3);
+    for (int i = 0; i < C * H * W; i++)
+        x[i] = cc_rng_normalf(&r, 0.5f, 2.0f);
+    /* split: chunk 2 of 3 is channels 4, 5 */
+    run_one((cc_layer_desc){.op = CC_OP_CHANNEL_SPLIT, .groups = 3, .chunk = 2}, C, H, W, x,
+            y, 2 * H * W);
+    for (int i = 0; i < 2 * H * W; i++)
+        near("split", (size_t)i, y[i], x[4 * H * W + i]);
+    /* shuffle by 2: x viewed (2, 3, HW), transposed to (3, 2, HW) */
+    run_one((cc_layer_desc){.op = CC_OP_CHANNEL_SHUFFLE, .groups = 2}, C, H, W, x, y,
+            C * H * W);
+    for (int a = 0; a < 3; a++)
+        for (int g = 0; g < 2; g++)
+            for (int p = 0; p < H * W; p++)
+                near("shuffle", (size_t)((a * 2 + g) * H * W + p), y[(a * 2 + g) * H * W + p],
+                     x[(g * 3 + a) * H * W + p]);
+    /* adaptive pooling, down (5x7 -> 3x4: uneven, overlapping windows) and
+     * up (5x7 -> 9x10: repeated inputs) */
+    const int outs[2][2] = {{3, 4}, {9, 10}};
+    for (int t = 0; t < 2; t++) {
+        int OH = outs[t][0], OW = outs[t][1];
+        run_one((cc_layer_desc){.op = CC_OP_ADAPTIVE_AVGPOOL, .kh = OH, .kw = OW}, C, H, W,
+                x, y, (size_t)C * OH * OW);
+        for (int c = 0; c < C; c++)
+            for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow++) {
+                    int h0 = (int)floor((double)oh * H / OH), h1 = (int)ceil((oh + 1.0) * H / OH);
+                    int w0 = (int)floor((double)ow * W / OW), w1 = (int)ceil((ow + 1.0) * W / OW);
+                    double s = 0;
+                    for (int h = h0; h < h1; h++)
+                        for (int w = w0; w < w1; w++)
+                            s += x[(c * H + h) * W + w];
+                    size_t k = (size_t)(c * OH + oh) * OW + ow;
+                    near("adaptive_avgpool", k, y[k], s / ((h1 - h0) * (w1 - w0)));
+                }
+    }
+    /* layernorm over the channels at each position (weight 1, bias 0) */
+    run_one((cc_layer_desc){.op = CC_OP_LAYERNORM}, C, H, W, x, y, C * H * W);
+    for (int p = 0; p < H * W; p++) {
+        double m = 0, v = 0;
+        for (int c = 0; c < C; c++)
+            m += x[c * H * W + p] / (double)C;
+        for (int c = 0; c < C; c++)
+            v += (x[c * H * W + p] - m) * (x[c * H * W + p] - m) / C;
+        for (int c = 0; c < C; c++)
+            near("layernorm", (size_t)(c * H * W + p), y[c * H * W + p],
+                 (x[c * H * W + p] - m) / sqrt(v + 1e-5));
+    }
+    /* scale: initialised to alpha */
+    run_one((cc_layer_desc){.op = CC_OP_SCALE, .alpha = 1e-6}, C, H, W, x, y, C * H * W);
+    for (int i = 0; i < C * H * W; i++)
+        near("scale", (size_t)i, y[i], (float)1e-6 * x[i]);
+}
+
+static void test_channel_ops_bad(void **state)
+{
+    (void)state;
+    cc_net *net = NULL;
+    cc_error err;
+    cc_layer_desc split = {.op = CC_OP_CHANNEL_SPLIT, .groups = 4, .chunk = 0};
+    assert_int_equal(cc_net_new(&net, &split, 1, 6, 3, 3, 1, &err), CC_ESHAPE);
+    assert_non_null(strstr(err.msg, "do not divide"));
+    cc_layer_desc chunk = {.op = CC_OP_CHANNEL_SPLIT, .groups = 2, .chunk = 2};
+    assert_int_equal(cc_net_new(&net, &chunk, 1, 6, 3, 3, 1, &err), CC_EINVAL);
+    cc_layer_desc neg = {.op = CC_OP_CHANNEL_SHUFFLE, .groups = -3};
+    assert_int_equal(cc_net_new(&net, &neg, 1, 6, 3, 3, 1, &err), CC_EINVAL);
+    cc_layer_desc pool = {.op = CC_OP_ADAPTIVE_AVGPOOL, .kh = 0, .kw = 2};
+    assert_int_equal(cc_net_new(&net, &pool, 1, 6, 3, 3, 1, &err), CC_EINVAL);
+    cc_layer_desc flat = {.op = CC_OP_ADAPTIVE_AVGPOOL, .kh = 2, .kw = 2};
+    assert_int_equal(cc_net_new(&net, &flat, 1, 6, 0, 0, 1, &err), CC_ESHAPE);
+    cc_layer_desc huge = {.op = CC_OP_ADAPTIVE_AVGPOOL, .kh = 1L << 40, .kw = 1};
+    assert_int_equal(cc_net_new(&net, &huge, 1, 6, 3, 3, 1, &err), CC_EINVAL);
+    cc_layer_desc eps = {.op = CC_OP_LAYERNORM, .eps = -1};
+    assert_int_equal(cc_net_new(&net, &eps, 1, 6, 3, 3, 1, &err), CC_EINVAL);
+    assert_null(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +405,9 @@ int main(void)
         cmocka_unit_test(test_forward_values),
         cmocka_unit_test(test_final_softmax_output),
         cmocka_unit_test(test_bad_graphs),
+        cmocka_unit_test(test_channel_ops_gradients),
+        cmocka_unit_test(test_channel_ops_values),
+        cmocka_unit_test(test_channel_ops_bad),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

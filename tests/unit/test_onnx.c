@@ -354,6 +354,73 @@ static void test_onnx_torch_upsample(void **state)
     free(y);
 }
 
+/* The graph seen as a layer stack (cc_net_to_stack, what params --format
+ * svg draws): one stack layer per engine layer that is not a constant,
+ * with its shape and parameters, plus a branch (one-source concat) before
+ * a layer that reads an output other than the one before it; every input
+ * of every engine layer is then the stack layer before or one that the
+ * stack layer names (.from, .sources). */
+static void test_onnx_net_to_stack(void **state)
+{
+    (void)state;
+    cc_error err;
+    cc_net *net;
+    cc_stack *s;
+    if (cc_onnx_load(&net, "tests/data/onnx/graph-opset13.onnx", NULL, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(cc_net_to_stack(&s, net, &err), 0);
+    assert_int_equal(s->shapes, CC_SHAPES_SEQUENTIAL);
+    size_t n = cc_net_layer_count(net), at[128], k = 0, branches = 0;
+    assert_true(n < 128);
+    int64_t params = 0;
+    cc_net_layer_info li;
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(cc_net_layer(net, i, &li, &err), 0);
+        if (li.desc->op == CC_OP_CONST) {
+            at[i] = (size_t)-1;
+            continue;
+        }
+        assert_true(k < s->n);
+        if (s->layers[k].kind == CC_LAYER_CONCAT && s->layers[k].n_sources == 1 &&
+            li.desc->op != CC_OP_CONCAT)
+            k++, branches++; /* the branch before layer i */
+        assert_true(k < s->n);
+        const cc_layer *l = &s->layers[k];
+        at[i] = k;
+        assert_int_equal(l->out.c, li.out_c);
+        if (li.rank == 4) {
+            assert_int_equal(l->out.rank, 3);
+            assert_int_equal(l->out.h, li.out_h);
+            assert_int_equal(l->out.w, li.out_w);
+        }
+        assert_int_equal(l->counts.params, li.params);
+        params += l->counts.params;
+        for (int j = 0; j < li.nin; j++) {
+            if (li.in[j] >= 0 && at[li.in[j]] == (size_t)-1)
+                continue; /* a constant operand */
+            long want = li.in[j] < 0 ? CC_FROM_INPUT : (long)at[li.in[j]];
+            long prev = k > 0 ? (long)k - 1 : CC_FROM_INPUT;
+            const cc_layer *p = k > 0 ? &s->layers[k - 1] : NULL;
+            int found = want == prev || ((l->kind == CC_LAYER_ADD || l->kind == CC_LAYER_MUL) &&
+                                         l->from == want);
+            for (int q = 0; q < l->n_sources; q++)
+                found |= l->kind == CC_LAYER_CONCAT && l->sources[q] == want;
+            /* a branch before it reads the input */
+            found |= p && p->kind == CC_LAYER_CONCAT && p->n_sources == 1 &&
+                     p->sources[0] == want && !(l->kind == CC_LAYER_CONCAT);
+            if (!found)
+                fail_msg("engine layer %zu (%s) input %ld is not an edge of stack layer %zu", i,
+                         cc_op_name(li.desc->op), li.in[j], k);
+        }
+        k++;
+    }
+    assert_int_equal(k, s->n);
+    assert_true(branches >= 1);
+    assert_int_equal(params, cc_net_num_params(net));
+    cc_stack_free(s);
+    cc_net_free(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_onnx_unsupported_named),
         cmocka_unit_test(test_onnx_torch_graph),
         cmocka_unit_test(test_onnx_torch_upsample),
+        cmocka_unit_test(test_onnx_net_to_stack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

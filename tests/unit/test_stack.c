@@ -167,6 +167,59 @@ static void test_residual_add(void **state)
     cc_stack_free(s);
 }
 
+/* Receptive fields of a pasted PyTorch repr without an input size: they
+ * follow from kernels, strides and dilations alone (computed by hand:
+ * rf_out = rf_in + (dilation*(k-1)) * jump_in, jump_out = jump_in * stride). */
+static void test_rf_without_input(void **state)
+{
+    (void)state;
+    static const char repr[] =
+        "Net(\n"
+        "  (conv1): Conv2d(3, 6, kernel_size=(5, 5), stride=(1, 1))\n"
+        "  (pool): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)\n"
+        "  (conv2): Conv2d(6, 16, kernel_size=(3, 3), stride=(2, 2), dilation=(2, 2))\n"
+        "  (conv3): Conv2d(16, 8, kernel_size=(3, 1), stride=(1, 3))\n"
+        "  (drop): Dropout(p=0.5, inplace=False)\n"
+        "  (fc1): Linear(in_features=400, out_features=10, bias=True)\n"
+        ")\n";
+    cc_stack *s = NULL;
+    cc_error err;
+    cc_error_clear(&err);
+    assert_int_equal(cc_stack_parse(&s, repr, strlen(repr), CC_SOURCE_TORCH, &err), 0);
+    assert_int_equal(cc_stack_infer(s, &err), 0);
+    assert_int_equal(s->input.rank, 0);
+    assert_int_equal(s->n, 6);
+    /* conv1 5x5: 5, jump 1 */
+    assert_int_equal(s->layers[0].counts.rf_h, 5);
+    assert_int_equal(s->layers[0].counts.rf_w, 5);
+    assert_int_equal(s->layers[0].counts.jump_h, 1);
+    /* pool 2 stride 2: 5 + 1*1 = 6, jump 2 */
+    assert_int_equal(s->layers[1].counts.rf_h, 6);
+    assert_int_equal(s->layers[1].counts.jump_h, 2);
+    /* conv2 3x3 dilation 2 stride 2: 6 + 4*2 = 14, jump 4 */
+    assert_int_equal(s->layers[2].counts.rf_h, 14);
+    assert_int_equal(s->layers[2].counts.rf_w, 14);
+    assert_int_equal(s->layers[2].counts.jump_h, 4);
+    /* conv3 3x1 stride 1x3: height 14 + 2*4 = 22, width stays 14; jumps 4, 12 */
+    assert_int_equal(s->layers[3].counts.rf_h, 22);
+    assert_int_equal(s->layers[3].counts.rf_w, 14);
+    assert_int_equal(s->layers[3].counts.jump_w, 12);
+    /* dropout keeps it, the linear layer sees everything */
+    assert_int_equal(s->layers[4].counts.rf_h, 22);
+    assert_int_equal(s->layers[5].counts.rf_h, -1);
+    cc_stack_free(s);
+
+    /* the same prefix with an input size gives the same fields */
+    static const char spec[] = "input 40x40x3\nconv 6 5x5\nmaxpool 2\n"
+                               "conv 16 3x3 stride 2 dilation 2\nconv 8 3x1 stride 1x3\n";
+    s = parse_ok(spec);
+    assert_int_equal(s->layers[0].counts.rf_h, 5);
+    assert_int_equal(s->layers[2].counts.rf_h, 14);
+    assert_int_equal(s->layers[3].counts.rf_h, 22);
+    assert_int_equal(s->layers[3].counts.rf_w, 14);
+    cc_stack_free(s);
+}
+
 static void test_to_spec_round_trip(void **state)
 {
     (void)state;
@@ -276,6 +329,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_assignment),
+        cmocka_unit_test(test_rf_without_input),
         cmocka_unit_test(test_lenet5),
         cmocka_unit_test(test_vgg16_repeat),
         cmocka_unit_test(test_batchnorm_conventions),

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tui/screens_private.h"
@@ -550,6 +551,70 @@ static void test_exercise_screen(void **state)
     tui_state_free(&s);
 }
 
+/* The stepper's output as an answer line: "1 2; 3 4". */
+static void output_line(char *out, size_t size, const tui_state *s)
+{
+    const cc_matrix *y = cc_walk_output(s->walk);
+    size_t at = 0;
+    out[0] = '\0';
+    for (long r = 0; r < y->rows; r++)
+        for (long c = 0; c < y->cols; c++) {
+            char v[64];
+            cc_matrix_fmt_value(v, sizeof v, cc_matrix_get(y, 0, 0, r, c));
+            at += (size_t)snprintf(out + at, size - at, "%s%s", c ? " " : r ? "; " : "", v);
+        }
+}
+
+/* F4 w: a convolution problem (and the same problem of a variant) in the
+ * stepper; its finished output is the grader's expected answer. */
+static void test_exercise_in_stepper(void **state)
+{
+    (void)state;
+    tui_state s;
+    init_example(&s);
+    tui_state_key(&s, TUI_KEY_F4);
+    tui_exercise *ex = tui_exercise_state(&s);
+    assert_non_null(ex->set);
+    /* 1b is a choice: not a convolution */
+    tui_state_key(&s, TUI_KEY_DOWN);
+    tui_state_key(&s, 'w');
+    assert_int_equal(s.screen, TUI_SCREEN_EXERCISES);
+    assert_non_null(strstr(s.msg, "not a convolution"));
+    cc_walk *w = NULL;
+    cc_error err;
+    assert_int_equal(cc_exset_walk(&w, ex->set, 1, &err), CC_EINVAL);
+    assert_null(w);
+    tui_state_key(&s, TUI_KEY_UP);
+    tui_state_key(&s, 'w');
+    assert_int_equal(s.screen, TUI_SCREEN_STEPPER);
+    assert_string_equal(s.exercise, "1a");
+    assert_int_equal(s.step, 0);
+    tui_state_key(&s, 'G');
+    char got[512];
+    output_line(got, sizeof got, &s);
+    cc_buf want = {0};
+    assert_int_equal(cc_exset_answer(&want, ex->set, 0, &err), 0);
+    assert_string_equal(got, cc_buf_str(&want));
+    cc_buf_free(&want);
+    /* b goes back */
+    tui_state_key(&s, 'b');
+    assert_int_equal(s.screen, TUI_SCREEN_EXERCISES);
+    /* a variant's 1a has other numbers: the stepper follows them */
+    cc_exset *v = NULL;
+    assert_int_equal(cc_exset_variant(&v, ex->set, "student-42", &err), 0);
+    assert_int_equal(cc_exset_walk(&w, v, 0, &err), 0);
+    assert_int_equal(tui_state_open_walk(&s, w, "1a"), 0);
+    cc_walk_free(w);
+    assert_int_equal(s.screen, TUI_SCREEN_STEPPER);
+    tui_state_key(&s, 'G');
+    output_line(got, sizeof got, &s);
+    assert_int_equal(cc_exset_answer(&want, v, 0, &err), 0);
+    assert_string_equal(got, cc_buf_str(&want));
+    cc_buf_free(&want);
+    cc_exset_free(v);
+    tui_state_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -566,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_shape_screen),
         cmocka_unit_test(test_stack_screen),
         cmocka_unit_test(test_exercise_screen),
+        cmocka_unit_test(test_exercise_in_stepper),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

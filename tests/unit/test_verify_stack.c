@@ -125,10 +125,26 @@ static void test_refused(void **state)
     refused("[net]\nwidth=8\nheight=8\nchannels=3\n"
             "[convolutional]\nfilters=6\nsize=1\nactivation=linear\n[yolo]\nmask=0\nclasses=1\n",
             "layer 2 (yolo, darknet layer 1) is a kind the engine does not implement");
+    /* channel groups of one source are a channel split; of several, not */
     refused("[net]\nwidth=8\nheight=8\nchannels=3\n"
-            "[convolutional]\nfilters=6\nsize=1\nactivation=linear\n[route]\nlayers=-1\n"
+            "[convolutional]\nfilters=6\nsize=1\nactivation=linear\n"
+            "[convolutional]\nfilters=4\nsize=1\nactivation=linear\n[route]\nlayers=-1,-2\n"
             "groups=2\n",
-            "channel groups");
+            "channel groups of several sources");
+    cc_stack *s = stack_of("[net]\nwidth=8\nheight=8\nchannels=3\n"
+                           "[convolutional]\nfilters=6\nsize=1\nactivation=linear\n"
+                           "[route]\nlayers=-1\ngroups=3\ngroup_id=2\n",
+                           CC_SOURCE_DARKNET);
+    builds(s);
+    cc_net *net = NULL;
+    cc_error err;
+    assert_int_equal(cc_net_from_stack(&net, s, 1, &err), 0);
+    cc_net_layer_info info;
+    assert_int_equal(cc_net_layer(net, 1, &info, &err), 0);
+    assert_int_equal(info.op, CC_OP_CHANNEL_SPLIT);
+    assert_int_equal(info.out_c, 2);
+    cc_net_free(net);
+    cc_stack_free(s);
 }
 
 int main(void)

@@ -1,0 +1,1 @@
+$CONVCALC params - --input 8x8x3 --verify

@@ -1,0 +1,65 @@
+#!/bin/sh
+# F3: a pasted PyTorch print(model) has no input size; its receptive
+# fields still follow from the kernels and strides (5, 6, 14, all), and
+# the input size field (Ctrl-N) gives every layer's shape. The file is
+# loaded with Ctrl-O, its name completed with Tab.
+. tests/tui/lib.sh
+cat >"$TUI_TMP/lenet-repr.txt" <<'REPR'
+Net(
+  (conv1): Conv2d(3, 6, kernel_size=(5, 5), stride=(1, 1))
+  (pool1): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+  (conv2): Conv2d(6, 16, kernel_size=(5, 5), stride=(1, 1))
+  (pool2): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+  (fc1): Linear(in_features=400, out_features=120, bias=True)
+  (fc2): Linear(in_features=120, out_features=84, bias=True)
+  (fc3): Linear(in_features=84, out_features=10, bias=True)
+)
+REPR
+tui_start 80 30
+expect "Step 1/18"
+keys F3
+expect "Layer stack: spec, 8 layers, input 32x32x3"
+keys C-o
+expect "Load a layer stack from file:"
+expect "Tab complete the file name"
+send_text "$TUI_TMP/lenet-r"
+keys Tab
+expect "Load a layer stack from file: $TUI_TMP/lenet-repr.txt"
+keys Enter
+expect "lenet-repr.txt: loaded"
+expect "PyTorch, 7 layers, no input size (Ctrl-N sets one: shapes, RF)"
+# receptive fields without an input size: 5, then 5+1 = 6 (jump 2),
+# 6+4*2 = 14, 14+1*2 = 16 (jump 4); a linear layer sees everything
+expect_line '^ 1 +conv1 +Conv2d +\? +.*456 +5$'
+expect_line '^ 2 +pool1 +MaxPool2d +\? +0 +6$'
+expect_line '^ 3 +conv2 +Conv2d +\? +.*2416 +14$'
+expect_line '^ 4 +pool2 +MaxPool2d +\? +0 +16$'
+expect_line '^ 5 +fc1 +Linear +\? +.*48120 +all$'
+# the input size field: HxWxC
+keys C-n
+expect "Input size (HxWxC, empty: the text's):"
+send_text "32x32x3"
+keys Enter
+expect "Input size 32x32x3: every layer's shape and receptive field."
+expect "PyTorch, 7 layers, input 32x32x3 (Ctrl-N field), 62,006 params"
+expect_line '^ 1 +conv1 +Conv2d +28x28x6 +.*456 +5$'
+expect_line '^ 2 +pool1 +MaxPool2d +14x14x6 +0 +6$'
+expect_line '^ 3 +conv2 +Conv2d +10x10x16 +.*2416 +14$'
+expect_line '^ 4 +pool2 +MaxPool2d +5x5x16 +0 +16$'
+expect_line '^ 5 +fc1 +Linear +120 +.*48120 +all$'
+# a size that does not fit the layers says why, in full
+keys C-n
+send_text "28x28x3"
+keys Enter
+expect "No shapes from input 28x28x3"
+# one that does not read
+keys C-n
+send_text "32x32x"
+keys Enter
+expect "input size 32x32x:"
+# emptied: back to no input size
+keys C-n C-u Enter
+expect "No input size field: the text's own input line counts."
+expect "PyTorch, 7 layers, no input size"
+keys q
+expect_clean_exit
