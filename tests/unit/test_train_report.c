@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "convcalc/train.h"
@@ -106,12 +108,74 @@ static void test_log_and_curves(void **state)
     cc_buf_free(&b);
 }
 
+/* The README's learning curves (tests/data/fmnist-curves.svg) are what
+ * `train --plot` draws from that run's history, which `--log` recorded in
+ * tests/data/fmnist-log.csv: the history is read back, the title made as
+ * the train command makes it for the README's run (fashion-mnist, sgd,
+ * batch 64; lr and the best epoch, the lowest validation loss, from the
+ * log) and the figure compared. CONVCALC_UPDATE_FIGURES=1 rewrites it. */
+static void test_readme_curves(void **state)
+{
+    (void)state;
+    FILE *f = fopen("tests/data/fmnist-log.csv", "r");
+    assert_non_null(f);
+    cc_eval_point p[512];
+    size_t n = 0;
+    char line[256], split[32];
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_string_equal(line, "epoch,step,images,split,loss,accuracy,lr,seconds\n");
+    long long step, images;
+    while (n < 512 && fgets(line, sizeof line, f)) {
+        cc_eval_point *q = &p[n++];
+        assert_int_equal(sscanf(line, "%ld,%lld,%lld,%31[a-z],%lf,%lf,%lf,%lf", &q->epoch, &step,
+                                &images, split, &q->loss, &q->accuracy, &q->lr, &q->seconds),
+                         8);
+        q->step = step;
+        q->images = images;
+        q->split = strcmp(split, "validation") == 0 ? CC_SPLIT_VAL : CC_SPLIT_TRAIN;
+    }
+    fclose(f);
+    assert_true(n > 2);
+    long best = 0, epochs = 0;
+    double best_loss = 0;
+    for (size_t i = 0; i < n; i++) {
+        epochs = p[i].epoch > epochs ? p[i].epoch : epochs;
+        if (p[i].split == CC_SPLIT_VAL && (best == 0 || p[i].loss < best_loss)) {
+            best = p[i].epoch;
+            best_loss = p[i].loss;
+        }
+    }
+    char title[256];
+    snprintf(title, sizeof title, "fashion-mnist: sgd lr %g, batch 64, best epoch %ld of %ld",
+             p[0].lr, best, epochs);
+    cc_buf b = {0};
+    cc_curves_svg(&b, p, n, title);
+    assert_false(cc_buf_failed(&b));
+    if (getenv("CONVCALC_UPDATE_FIGURES")) {
+        f = fopen("tests/data/fmnist-curves.svg", "w");
+        assert_non_null(f);
+        fputs(cc_buf_str(&b), f);
+        fclose(f);
+    }
+    f = fopen("tests/data/fmnist-curves.svg", "r");
+    assert_non_null(f);
+    char *want = calloc(1, b.len + 2);
+    assert_non_null(want);
+    size_t got = fread(want, 1, b.len + 1, f);
+    fclose(f);
+    assert_int_equal(got, b.len);
+    assert_memory_equal(want, cc_buf_str(&b), b.len);
+    free(want);
+    cc_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_results_formats),
         cmocka_unit_test(test_confusion),
         cmocka_unit_test(test_log_and_curves),
+        cmocka_unit_test(test_readme_curves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
