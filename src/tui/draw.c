@@ -270,8 +270,12 @@ static const char *prompt_label(const tui_state *s, char *buf, size_t size)
 {
     switch (s->prompt) {
     case TUI_PROMPT_ANSWER:
-        snprintf(buf, size, "Output (%ld,%ld) = ? (value, or products = value): ",
-                 s->cur.out_row + 1, s->cur.out_col + 1);
+        if (s->walk && cc_walk_geometry(s->walk)->filters > 1)
+            snprintf(buf, size, "Output %ld (%ld,%ld) = ? (value, or products = value): ",
+                     s->cur.filter + 1, s->cur.out_row + 1, s->cur.out_col + 1);
+        else
+            snprintf(buf, size, "Output (%ld,%ld) = ? (value, or products = value): ",
+                     s->cur.out_row + 1, s->cur.out_col + 1);
         return buf;
     case TUI_PROMPT_VALUE:
         snprintf(buf, size, "%s (%ld,%ld) = ", s->edit_kernel ? "kernel" : "input", s->pick_r + 1,

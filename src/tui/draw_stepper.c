@@ -379,8 +379,13 @@ static void explain(const tui_state *s, cc_buf *b)
         if (tui_cell_hidden(s)) {
             cc_buf_puts(b, "Your turn: multiply the highlighted window by the ");
             cc_buf_puts(b, g->mode == CC_MODE_CONVOLUTION ? "flipped kernel" : "kernel");
-            cc_buf_puts(b, " cell by cell and add the products. Type the value below "
-                           "(or the products, then = value); Esc shows it.");
+            if (g->channels > 1)
+                cc_buf_printf(b, " cell by cell on each of the %ld channels (< > shows the "
+                                 "others) and add all the products.", g->channels);
+            else
+                cc_buf_puts(b, " cell by cell and add the products.");
+            cc_buf_puts(b, " Type the value below (or the products, then = value); Esc "
+                           "shows it.");
         } else {
             cc_buf_printf(b, "Window times %s, cell by cell, summed:\n",
                           g->mode == CC_MODE_CONVOLUTION ? "flipped kernel" : "kernel");
@@ -501,15 +506,34 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
     }
     if (s->im2col_view) {
         cc_buf b = {0};
-        tui_text(area.y + 1, 1, area.w - 1, "im2col: the unrolled input times the kernels "
-                 "as columns (I: back to the steps)", A_BOLD);
+        tui_text(area.y + 1, 1, area.w - 1, "im2col: unrolled input times kernels as columns "
+                 "(arrows scroll, I: steps)", A_BOLD);
         if (cc_walk_render_im2col(&b, s->walk, CC_FORMAT_TEXT, NULL) == 0 && !cc_buf_failed(&b)) {
             const char *p = cc_buf_str(&b);
+            /* keep the scroll in range: the last line at the bottom at most */
+            int nlines = 0, widest = 0;
+            for (const char *q = p; *q;) {
+                const char *e = strchr(q, '\n');
+                int len = e ? (int)(e - q) : (int)strlen(q);
+                if (len > widest)
+                    widest = len;
+                nlines++;
+                q += len + (e != NULL);
+            }
+            if (s->im2col_top > nlines - rest.h)
+                s->im2col_top = nlines - rest.h > 0 ? nlines - rest.h : 0;
+            if (s->im2col_left > widest - (area.w - 1))
+                s->im2col_left = widest - (area.w - 1) > 0 ? widest - (area.w - 1) : 0;
+            for (int skip = 0; *p && skip < s->im2col_top; skip++) {
+                const char *e = strchr(p, '\n');
+                p = e ? e + 1 : p + strlen(p);
+            }
             for (int y = rest.y; *p && y < rest.y + rest.h; y++) {
                 const char *e = strchr(p, '\n');
                 int len = e ? (int)(e - p) : (int)strlen(p);
                 char ln[512];
-                snprintf(ln, sizeof ln, "%.*s", len < 511 ? len : 511, p);
+                int from = s->im2col_left < len ? s->im2col_left : len;
+                snprintf(ln, sizeof ln, "%.*s", len - from < 511 ? len - from : 511, p + from);
                 tui_text(y, 1, area.w - 1, ln, A_NORMAL);
                 p += len + (e != NULL);
             }
@@ -520,7 +544,16 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
     const cc_walk_geom *g = cc_walk_geometry(s->walk);
     const cc_walk_step *st = &s->cur;
     step_line(s, line, sizeof line, area.w - 1);
-    tui_text(area.y + 1, 1, area.w - 1, line, A_BOLD);
+    if ((int)strlen(line) > area.w - 1 && rest.h >= 16) {
+        /* a long title (the operations' steps) takes a second line when
+         * there is room for it */
+        tui_rect tr = {area.y + 1, 1, 2, area.w - 1};
+        int used = tui_wrap(tr, line, A_BOLD);
+        rest.y += used - 1;
+        rest.h -= used - 1;
+    } else {
+        tui_text(area.y + 1, 1, area.w - 1, line, A_BOLD);
+    }
 
     ctx x = {s,
              st->kind == CC_STEP_KERNEL || st->kind == CC_STEP_CELL ||
