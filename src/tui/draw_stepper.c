@@ -478,12 +478,19 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
     tui_text(area.y, 1, area.w - 1, line, tui_attr(look, TUI_R_TITLE));
     if (s->walk) {
         const cc_walk_geom *g = cc_walk_geometry(s->walk);
-        char sz[128];
-        if (g->filters > 1)
-            snprintf(sz, sizeof sz, "in %ldx%ld out %ldx%ld, %ld filters", g->in_h, g->in_w,
-                     g->out_h, g->out_w, g->filters);
+        char sz[128], ch[32] = "";
+        /* HxWxC as everywhere; pooling keeps the channels, a convolution
+         * gives one output per filter */
+        if (g->channels > 1)
+            snprintf(ch, sizeof ch, "x%ld", g->channels);
+        if (g->op == CC_OP_MAX_POOL || g->op == CC_OP_AVG_POOL)
+            snprintf(sz, sizeof sz, "in %ldx%ld%s  out %ldx%ld%s", g->in_h, g->in_w, ch, g->out_h,
+                     g->out_w, ch);
+        else if (g->filters > 1)
+            snprintf(sz, sizeof sz, "in %ldx%ld%s out %ldx%ld, %ld filters", g->in_h, g->in_w,
+                     ch, g->out_h, g->out_w, g->filters);
         else
-            snprintf(sz, sizeof sz, "in %ldx%ld  out %ldx%ld", g->in_h, g->in_w, g->out_h,
+            snprintf(sz, sizeof sz, "in %ldx%ld%s  out %ldx%ld", g->in_h, g->in_w, ch, g->out_h,
                      g->out_w);
         int n = (int)strlen(sz);
         if ((int)strlen(line) + n + 2 <= area.w)
@@ -575,7 +582,7 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
     snprintf(ta, sizeof ta, "%s%s", g->mode == CC_MODE_CONVOLUTION ? "Flipped" : "As slid", chs);
     snprintf(th, sizeof th, "Products%s", chs);
     if (g->filters > 1)
-        snprintf(to, sizeof to, "Output %ld/%ld", x.k + 1, g->filters);
+        snprintf(to, sizeof to, "Output %s%ld/%ld", pool ? "ch " : "", x.k + 1, g->filters);
     else
         snprintf(to, sizeof to, "Output");
     long fr0 = -1, fr1 = -1, fc0 = -1, fc1 = -1;
@@ -664,7 +671,8 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         for (int i = 0; i < n; i++) {
             xs[i] = x;
             xs[i].k = i;
-            snprintf(titles[i], sizeof titles[i], "Output %d/%ld", i + 1, g->filters);
+            snprintf(titles[i], sizeof titles[i], "Output %s%d/%ld", pool ? "ch " : "", i + 1,
+                     g->filters);
             tui_panel p = {titles[i], g->out_h, g->out_w, output_cell, &xs[i], -1, -1, -1, -1,
                            mat_width(cc_walk_output(s->walk))};
             ps[i] = p;

@@ -8,7 +8,7 @@
 IMG='1 2 3 4; 5 6 7 8; 9 0 1 2; 3 4 5 6 | 1 0 1 0; 0 1 0 1; 2 2 2 2; 1 1 1 1'
 tui_start 80 24 -- tui --image "$IMG" --kernel "1 2; 3 4 | 0 1; -1 0" \
     --kernel "1 0; 0 1 | 1 1; 1 1" --stride 2x1 --padding 1,0x1
-expect "in 4x4 out 2x5, 2 filters"
+expect "in 4x4x2 out 2x5, 2 filters"
 keys t n n
 expect "Output 1 (1,1) = ? (value, or products = value):"
 expect "on each of the 2"
