@@ -109,6 +109,9 @@ typedef enum cc_op {
                            * (default 1e-5); weight and bias per channel   */
     CC_OP_SCALE,          /* x * s[c], s learnable per channel (ConvNeXt's
                            * layer scale), initialised to alpha (0: 1)     */
+    CC_OP_UPSAMPLE_BILINEAR, /* bilinear, whole factors sh x sw, PyTorch's
+                           * align_corners=False: source (d + 0.5) / s - 0.5
+                           * clamped at 0, neighbours clamped at the edge   */
     CC_OP_COUNT
 } cc_op;
 

@@ -241,7 +241,8 @@ typedef struct cc_layer {
                              group_id of G from every source            */
     int reverse;          /* reorg: depth to space                        */
     long extra;           /* reorg: see CC_LAYER_REORG; a module with
-                             CC_RULE_UPSAMPLE: 1 = not nearest neighbour  */
+                             CC_RULE_UPSAMPLE: 0 nearest neighbour, 1
+                             bilinear (align_corners=False), 2 another mode */
     int cell;             /* recurrent: CC_CELL_*                          */
     int cell_bn;          /* recurrent: batch_normalize in every sub-layer */
     int noadjust;         /* crop: no 2x-1 rescaling of the values        */

@@ -595,11 +595,13 @@ static int r_upsample(tparser *tp, const tnode *n, cc_layer *l)
     if (rc)
         return rc;
     module(l, CC_RULE_UPSAMPLE);
-    /* extra: 1 = not nearest neighbour (bilinear, ...: the engine builds
-     * only nearest); UpsamplingBilinear2d, or a mode= other than nearest */
-    const targ *mode = arg(&b, 2);
-    l->extra = !strcmp(n->type, "UpsamplingBilinear2d") ||
-               (mode && !tt_val_is(mode, "nearest") && !tt_val_is(mode, "'nearest'"));
+    /* extra: 0 nearest neighbour, 1 bilinear with align_corners=False, 2
+     * another mode (UpsamplingBilinear2d aligns the corners) */
+    const targ *mode = arg(&b, 2), *ac = arg(&b, 3);
+    int bil = mode && (tt_val_is(mode, "bilinear") || tt_val_is(mode, "'bilinear'"));
+    l->extra = !strcmp(n->type, "UpsamplingBilinear2d") ? 2
+               : !mode || tt_val_is(mode, "nearest") || tt_val_is(mode, "'nearest'") ? 0
+               : bil && !(ac && tt_val_is(ac, "True")) ? 1 : 2;
     if (arg(&b, 0) && !tt_val_is(arg(&b, 0), "None"))
         return tt_val_pair(tp, n, arg(&b, 0), 1, &l->rule_arg[0], &l->rule_arg[1]);
     const targ *g = arg(&b, 1);

@@ -17,7 +17,8 @@
 #include "import_torch_priv.h"
 
 /* Windows of 7 (Swin, MaxViT partitions) or 8 (Swin v2) and 32 channels
- * per head: how torchvision's builders make them; the repr prints neither. */
+ * per head: how torchvision's builders make them; the repr prints neither
+ * (Swin v2's heads show as cpb_mlp's output size, and are taken from it). */
 #define WINDOW 7
 #define WINDOW_V2 8
 #define HEAD_DIM 32
@@ -167,6 +168,19 @@ static int patch_merging(tparser *tp, int idx, const char *name, int depth, int 
     return rc ? rc : tt_run_list(tp, idx, v2 ? v2o : v1, name, depth);
 }
 
+/* Swin v2's heads: the output size of the last Linear of cpb_mlp (which
+ * maps each relative position to one bias per head); 0 if not printed. */
+static long cpb_heads(tparser *tp, int idx)
+{
+    int c = tt_child(tp, idx, "cpb_mlp");
+    if (c < 0 || !tp->nodes[c].is_container)
+        return 0;
+    cc_layer l;
+    if (tt_leaf_of(tp, tp->nodes[c].last_child, &l) || l.kind != CC_LAYER_LINEAR)
+        return 0;
+    return l.out_features;
+}
+
 /* Swin's ShiftedWindowAttention(V2) and MaxViT's
  * RelativePositionalMultiHeadAttention: qkv, the attention in windows (its
  * relative position table is a hidden parameter), proj. Swin applies qkv
@@ -178,9 +192,13 @@ static int window_attention(tparser *tp, int idx, const char *name, int depth, i
     cc_layer q;
     int maxvit = tt_child(tp, idx, "to_qkv") >= 0;
     int c = tt_child(tp, idx, maxvit ? "to_qkv" : "qkv");
-    if (tt_leaf_of(tp, c, &q) || q.kind != CC_LAYER_LINEAR || q.in_features % HEAD_DIM)
+    long heads = v2 ? cpb_heads(tp, idx) : 0;
+    if (tt_leaf_of(tp, c, &q) || q.kind != CC_LAYER_LINEAR ||
+        (heads <= 0 && q.in_features % HEAD_DIM))
         return tt_walk_children(tp, idx, name, depth);
-    long d = q.in_features, heads = d / HEAD_DIM, w = v2 ? WINDOW_V2 : WINDOW;
+    long d = q.in_features, w = v2 ? WINDOW_V2 : WINDOW;
+    if (heads <= 0)
+        heads = d / HEAD_DIM;
     long t = (2 * w - 1) * (2 * w - 1);
     int rc = walk_child(tp, idx, maxvit ? "to_qkv" : "qkv", name, depth, !maxvit);
     long qkv = tt_cur(tp);

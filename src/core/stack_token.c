@@ -41,13 +41,13 @@ static int attention(cc_layer *l, cc_shape *o, cc_error *err)
     } else if (win < 0) {
         t = w;
     }
-    if (with_proj && cc_i64_mul((int64_t)in.h * in.w * 3 * d, d, &proj))
+    /* in_proj: 3 d^2 per token; Swin's qkv (d -> 3d) and proj (d -> d)
+     * also run on the padding, which their own rows do not count */
+    int64_t per = with_proj ? 3 : win > 0 ? 4 : 0, extra = with_proj ? (int64_t)in.h * in.w
+                                                                     : n - (int64_t)in.h * in.w;
+    if (cc_i64_mul(extra, per, &a) || cc_i64_mul(a, d, &b) || cc_i64_mul(b, d, &proj))
         return ERR("the operation count overflows");
-    /* Swin's qkv (d -> 3d) and proj (d -> d) also run on the padding;
-     * their rows count the unpadded map */
-    if (win > 0 && cc_i64_mul((n - (int64_t)in.h * in.w) * 4 * d, d, &proj))
-        return ERR("the operation count overflows");
-    if (cc_i64_mul(2 * n, t, &a) || cc_i64_mul(a, d, &b) || b > INT64_MAX - proj)
+    if (cc_i64_mul(n, t, &a) || cc_i64_mul(a, 2 * (int64_t)d, &b) || b > INT64_MAX - proj)
         return ERR("the operation count overflows");
     l->counts.unhooked_macs = b + proj;
     *o = in;

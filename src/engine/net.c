@@ -25,7 +25,7 @@ const char *cc_op_name(cc_op op)
         "softmax", "identity", "mul", "sub", "concat", "const", "clip", "hardsigmoid",
         "hardswish", "silu", "gelu", "softplus", "selu", "prelu", "log_softmax", "upsample",
         "conv_transpose2d", "pad", "reshape", "div", "channel_split", "channel_shuffle",
-        "adaptive_avgpool", "layernorm", "scale"};
+        "adaptive_avgpool", "layernorm", "scale", "upsample_bilinear"};
     return op >= 0 && op < CC_OP_COUNT ? names[op] : "?";
 }
 

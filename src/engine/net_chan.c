@@ -1,6 +1,7 @@
 /* net_chan.c - the channel ops: channel split, channel shuffle, adaptive
- * average pooling, layer normalisation over the channels and a learnable
- * per-channel scale: defaults, shape inference, forward and backward.
+ * average pooling, layer normalisation over the channels, a learnable
+ * per-channel scale, and bilinear upsampling: defaults, shape inference,
+ * forward and backward.
  * net_ops.c hands these ops over. A rank-4 input (C, H, W) is C channels
  * of H*W positions; a rank-2 input (F) is F channels of one position. */
 #include <math.h>
@@ -12,7 +13,8 @@
 static int is_chan(cc_op op)
 {
     return op == CC_OP_CHANNEL_SPLIT || op == CC_OP_CHANNEL_SHUFFLE ||
-           op == CC_OP_ADAPTIVE_AVGPOOL || op == CC_OP_LAYERNORM || op == CC_OP_SCALE;
+           op == CC_OP_ADAPTIVE_AVGPOOL || op == CC_OP_LAYERNORM || op == CC_OP_SCALE ||
+           op == CC_OP_UPSAMPLE_BILINEAR;
 }
 
 int cc_netp_normalise_chan(cc_layer_desc *d, size_t i, const net_layer *l, cc_error *err)
@@ -39,6 +41,16 @@ int cc_netp_normalise_chan(cc_layer_desc *d, size_t i, const net_layer *l, cc_er
             d->eps = 1e-5;
         if (!(d->eps > 0.0 && isfinite(d->eps)))
             return cc_netp_err(err, CC_EINVAL, i, l, "eps %g (expected > 0)", d->eps);
+        break;
+    case CC_OP_UPSAMPLE_BILINEAR:
+        if (d->sh == 0)
+            d->sh = 2;
+        if (d->sw == 0)
+            d->sw = d->sh;
+        if (d->sh < 1 || d->sw < 1 || d->sh > 1024 || d->sw > 1024)
+            return cc_netp_err(err, CC_EINVAL, i, l,
+                               "scale %ldx%ld (expected whole factors 1 to 1024)", d->sh,
+                               d->sw);
         break;
     case CC_OP_SCALE:
         if (d->alpha == 0.0)
@@ -75,6 +87,16 @@ int cc_netp_infer_chan(cc_net *net, size_t i, cc_error *err)
         return 0;
     case CC_OP_LAYERNORM:
         l->nparams = 2 * (int64_t)l->ic;
+        return 0;
+    case CC_OP_UPSAMPLE_BILINEAR:
+        if (l->in_rank != 4)
+            return cc_netp_err(err, CC_ESHAPE, i, l,
+                               "needs an image input (C x H x W) but gets %ld flat features",
+                               l->ic);
+        if ((double)l->ih * d->sh > CC_DIM_MAX || (double)l->iw * d->sw > CC_DIM_MAX)
+            return cc_netp_err(err, CC_ERANGE, i, l, "the output is too large");
+        l->oh = l->ih * d->sh;
+        l->ow = l->iw * d->sw;
         return 0;
     case CC_OP_SCALE:
         l->nparams = l->ic;
@@ -129,6 +151,52 @@ static void adaptive_backward(float *din, const float *dout, long P, long H, lon
                 for (long h = h0; h < h1; h++)
                     for (long w = w0; w < w1; w++)
                         dx[h * W + w] += g;
+            }
+        }
+    }
+}
+
+/* Output o of a bilinear upsampling by s of an axis of n: the two input
+ * positions and the weight of the second (align_corners=False). */
+static void lerp_at(long o, long s, long n, long *i0, long *i1, float *t)
+{
+    double src = ((double)o + 0.5) / (double)s - 0.5;
+    if (src < 0.0)
+        src = 0.0;
+    *i0 = (long)src;
+    if (*i0 > n - 1)
+        *i0 = n - 1;
+    *i1 = *i0 + 1 < n ? *i0 + 1 : n - 1;
+    *t = (float)(src - (double)*i0);
+}
+
+/* Bilinear upsampling of P planes H x W by sh x sw; backward (din != NULL)
+ * scatters dout into din instead. */
+static void bilinear(float *out, const float *in, float *din, const float *dout, long P,
+                     long H, long W, long sh, long sw)
+{
+    const long OH = H * sh, OW = W * sw;
+    for (long p = 0; p < P; p++) {
+        size_t ip = (size_t)p * H * W, op = (size_t)p * OH * OW;
+        for (long oh = 0; oh < OH; oh++) {
+            long h0, h1, w0, w1;
+            float th, tw;
+            lerp_at(oh, sh, H, &h0, &h1, &th);
+            for (long ow = 0; ow < OW; ow++) {
+                lerp_at(ow, sw, W, &w0, &w1, &tw);
+                const float a = (1 - th) * (1 - tw), b = (1 - th) * tw, c = th * (1 - tw),
+                            e = th * tw;
+                const size_t k = op + (size_t)oh * OW + ow;
+                if (din) {
+                    const float g = dout[k];
+                    din[ip + h0 * W + w0] += a * g;
+                    din[ip + h0 * W + w1] += b * g;
+                    din[ip + h1 * W + w0] += c * g;
+                    din[ip + h1 * W + w1] += e * g;
+                } else {
+                    out[k] = a * in[ip + h0 * W + w0] + b * in[ip + h0 * W + w1] +
+                             c * in[ip + h1 * W + w0] + e * in[ip + h1 * W + w1];
+                }
             }
         }
     }
@@ -216,7 +284,8 @@ int cc_netp_forward_chan(cc_net *net, size_t i, long B, cc_error *err)
     const float *in = cc_netp_src(net, l, 0);
     const size_t P = (size_t)l->ih * l->iw;
     const long C = l->ic, G = d->groups;
-    for (long s = 0; d->op != CC_OP_ADAPTIVE_AVGPOOL && d->op != CC_OP_LAYERNORM && s < B;
+    for (long s = 0; d->op != CC_OP_ADAPTIVE_AVGPOOL && d->op != CC_OP_LAYERNORM &&
+                     d->op != CC_OP_UPSAMPLE_BILINEAR && s < B;
          s++) {
         const float *x = in + (size_t)s * l->in_n;
         float *y = l->out + (size_t)s * l->out_n;
@@ -233,7 +302,9 @@ int cc_netp_forward_chan(cc_net *net, size_t i, long B, cc_error *err)
                     y[(size_t)c * P + p] = x[(size_t)c * P + p] * l->w[c];
         }
     }
-    if (d->op == CC_OP_ADAPTIVE_AVGPOOL)
+    if (d->op == CC_OP_UPSAMPLE_BILINEAR)
+        bilinear(l->out, in, NULL, NULL, B * C, l->ih, l->iw, d->sh, d->sw);
+    else if (d->op == CC_OP_ADAPTIVE_AVGPOOL)
         adaptive_forward(l->out, in, B * C, l->ih, l->iw, l->oh, l->ow);
     else if (d->op == CC_OP_LAYERNORM)
         ln_forward(l, l->out, in, B);
@@ -269,6 +340,10 @@ int cc_netp_backward_chan(cc_net *net, size_t i, long B, cc_error *err)
         return 0;
     if (d->op == CC_OP_ADAPTIVE_AVGPOOL) {
         adaptive_backward(din, l->dout, B * C, l->ih, l->iw, l->oh, l->ow);
+        return 0;
+    }
+    if (d->op == CC_OP_UPSAMPLE_BILINEAR) {
+        bilinear(NULL, NULL, din, l->dout, B * C, l->ih, l->iw, d->sh, d->sw);
         return 0;
     }
     for (long s = 0; s < B; s++) {

@@ -21,8 +21,9 @@ static int unsupported(cc_error *err, size_t i, const cc_layer *l)
                  l->kind == CC_LAYER_CONCAT ? ", channel groups of several sources" :
                  l->kind == CC_LAYER_SOFTMAX ? ", groups" :
                  l->kind != CC_LAYER_MODULE ? "" :
-                 l->rule == CC_RULE_UPSAMPLE ? ", a mode other than nearest neighbour or a "
-                                               "factor that is not whole" :
+                 l->rule == CC_RULE_UPSAMPLE ? ", a mode other than nearest or bilinear "
+                                               "without aligned corners, or a factor that "
+                                               "is not whole" :
                  !strncmp(l->type, "LayerNorm", 9) ? ", over a dimension other than the "
                                                      "channels" : "");
     if (err) {
@@ -89,12 +90,12 @@ static int convert_module(cc_layer_desc *d, unsigned char *flags, size_t i, cons
         }
         break;
     case CC_RULE_UPSAMPLE:
-        /* nearest neighbour by whole factors (the scale, or a size that is
-         * a multiple of the input) */
-        if (l->extra || l->in.rank != 3 || l->out.rank != 3 || l->out.h % l->in.h ||
+        /* nearest neighbour or bilinear (align_corners=False) by whole
+         * factors (the scale, or a size that is a multiple of the input) */
+        if (l->extra > 1 || l->in.rank != 3 || l->out.rank != 3 || l->out.h % l->in.h ||
             l->out.w % l->in.w)
             break;
-        d->op = CC_OP_UPSAMPLE;
+        d->op = l->extra ? CC_OP_UPSAMPLE_BILINEAR : CC_OP_UPSAMPLE;
         d->sh = l->out.h / l->in.h;
         d->sw = l->out.w / l->in.w;
         return 0;

@@ -275,6 +275,7 @@ static const char *prompt_label(const tui_state *s, char *buf, size_t size)
     case TUI_PROMPT_STACK_LOAD: return "Load a layer stack from file: ";
     case TUI_PROMPT_STACK_INPUT: return "Input size (HxWxC, empty: the text's): ";
     case TUI_PROMPT_EXERCISE_LOAD: return "Open an exercise set: ";
+    case TUI_PROMPT_EXERCISE_VARIANT: return "Variant id: ";
     default: return "> ";
     }
 }

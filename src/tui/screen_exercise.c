@@ -74,6 +74,8 @@ static void clear_set(tui_exercise *ex)
     ex->field.text[0] = '\0';
 }
 
+static int install(tui_exercise *ex, cc_exset *set, const char *name);
+
 /* Open SET (a bundled name or a path); keeps the old set on failure. The
  * progress in the set left is kept, and found again when it is reopened. */
 int tui_exercise_open(tui_exercise *ex, const char *name)
@@ -90,6 +92,35 @@ int tui_exercise_open(tui_exercise *ex, const char *name)
                  pos, err.msg[0] ? err.msg : cc_strerror(rc));
         return rc;
     }
+    return install(ex, set, name);
+}
+
+/* A variant of the set shown (other numbers, the same problems), as
+ * `convcalc exercise SET --variant ID` makes it; its progress is kept
+ * under "SET, variant ID". */
+static int open_variant(tui_exercise *ex, const char *id)
+{
+    cc_exset *v = NULL;
+    cc_error err;
+    cc_error_clear(&err);
+    int rc = cc_exset_variant(&v, ex->set, id, &err);
+    if (rc != 0) {
+        snprintf(ex->error, sizeof ex->error, "variant %.100s: %.400s", id,
+                 err.msg[0] ? err.msg : cc_strerror(rc));
+        return rc;
+    }
+    char name[sizeof ex->name];
+    const char *base = ex->name;
+    const char *cut = strstr(base, ", variant ");
+    snprintf(name, sizeof name, "%.*s, variant %.100s",
+             (int)(cut ? (size_t)(cut - base) : strlen(base)), base, id);
+    return install(ex, v, name);
+}
+
+/* Show SET (owned from here on) under NAME, with its progress if it was
+ * shown before. */
+static int install(tui_exercise *ex, cc_exset *set, const char *name)
+{
     size_t n = cc_exset_count(set);
     clear_set(ex);
     for (tui_ex_saved **pp = &ex->saved; *pp; pp = &(*pp)->next) {
@@ -150,8 +181,10 @@ tui_exercise *tui_exercise_state(tui_state *s) { return ex_get(s); }
 
 int tui_exercise_typing(const tui_state *s)
 {
-    return s->exercises && (s->exercises->typing || (s->mode == TUI_MODE_PROMPT &&
-                                                     s->prompt == TUI_PROMPT_EXERCISE_LOAD));
+    return s->exercises && (s->exercises->typing ||
+                            (s->mode == TUI_MODE_PROMPT &&
+                             (s->prompt == TUI_PROMPT_EXERCISE_LOAD ||
+                              s->prompt == TUI_PROMPT_EXERCISE_VARIANT)));
 }
 
 /* Keep what was typed for the current problem, and show the next one's. */
@@ -263,6 +296,26 @@ int tui_exercise_key(tui_state *s, int key)
     tui_exercise *ex = ex_get(s);
     if (!ex)
         return TUI_CONTINUE;
+    if (s->mode == TUI_MODE_PROMPT && s->prompt == TUI_PROMPT_EXERCISE_VARIANT) {
+        if (key == TUI_KEY_ENTER || key == '\r' || key == TUI_KEY_ESC) {
+            s->mode = TUI_MODE_NORMAL;
+            s->prompt = TUI_PROMPT_NONE;
+            if (key != TUI_KEY_ESC && s->field.text[0] && ex->set) {
+                int bad = open_variant(ex, s->field.text) != 0;
+                if (bad)
+                    snprintf(s->msg, sizeof s->msg, "%.500s", ex->error);
+                else
+                    snprintf(s->msg, sizeof s->msg, "%.300s: the same %zu problems with other "
+                             "numbers", ex->name, cc_exset_count(ex->set));
+                s->msg_kind = bad ? TUI_MSG_BAD : TUI_MSG_INFO;
+                if (bad)
+                    ex->error[0] = '\0';
+            }
+        } else {
+            tui_field_key(&s->field, key);
+        }
+        return TUI_CONTINUE;
+    }
     if (s->mode == TUI_MODE_PROMPT && s->prompt == TUI_PROMPT_EXERCISE_LOAD) {
         if (key == TUI_KEY_ESC) {
             s->mode = TUI_MODE_NORMAL;
@@ -321,6 +374,15 @@ int tui_exercise_key(tui_state *s, int key)
             break;
         case 's': solution(s, ex); break;
         case 'w': open_in_stepper(s, ex); break;
+        case 'v':
+            s->mode = TUI_MODE_PROMPT;
+            s->prompt = TUI_PROMPT_EXERCISE_VARIANT;
+            s->field.len = s->field.cur = 0;
+            s->field.text[0] = '\0';
+            snprintf(s->msg, sizeof s->msg, "A variant: the same problems with other numbers, "
+                     "the same for the same id (a student's name or number).");
+            s->msg_kind = TUI_MSG_INFO;
+            break;
         default: break;
         }
         return TUI_CONTINUE;
@@ -399,7 +461,11 @@ void tui_exercise_draw(tui_state *s, const tui_look *look, tui_rect area)
              cc_fmt_num(sc, sizeof sc, score, 4),
              cc_fmt_num(tot, sizeof tot, cc_exset_total_points(ex->set), 4));
     int sw = (int)strlen(score_s);
-    tui_text(area.y, 1, area.w - sw - 3, cc_exset_title(ex->set), tui_attr(look, TUI_R_TITLE));
+    char set_title[400];
+    const char *vid = cc_exset_variant_id(ex->set);
+    snprintf(set_title, sizeof set_title, "%s%.60s%s%.300s", vid ? "(variant " : "",
+             vid ? vid : "", vid ? ") " : "", cc_exset_title(ex->set));
+    tui_text(area.y, 1, area.w - sw - 3, set_title, tui_attr(look, TUI_R_TITLE));
     tui_text(area.y, area.w - sw - 1, sw, score_s, A_BOLD);
 
     /* the list of problems */

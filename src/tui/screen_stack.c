@@ -90,6 +90,15 @@ void tui_stack_update(tui_stack *st)
                      err.msg[0] ? err.msg : cc_strerror(rc));
         else
             snprintf(st->error, sizeof st->error, "%s", err.msg[0] ? err.msg : cc_strerror(rc));
+        /* the command line's way to give the input size is not this
+         * screen's */
+        char *cli = strstr(st->error, "pass --input");
+        if (cli && (size_t)(cli - st->error) + sizeof "set it with Ctrl-N" < sizeof st->error) {
+            char rest[sizeof st->error];
+            snprintf(rest, sizeof rest, "%s", cli + strlen("pass --input"));
+            snprintf(cli, sizeof st->error - (size_t)(cli - st->error), "set it with Ctrl-N%s",
+                     rest);
+        }
     }
     if (!stack) {
         /* keep the table of the last text that read, marked as such */

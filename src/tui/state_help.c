@@ -79,6 +79,7 @@ static const tui_keyhelp exercise_keys[] = {
     {"Ctrl-O", "open an exercise set: a bundled name (cnn-basics) or a file"},
     {"", "(Tab completes a file name)"},
     {"w", "a convolution problem: step through it in the stepper (b comes back)"},
+    {"v", "a variant of the set: other numbers, the same for the same id"},
 };
 
 const tui_keyhelp *tui_help_keys(tui_screen screen, size_t *n)

@@ -71,7 +71,8 @@ typedef enum tui_prompt {
     TUI_PROMPT_MATRIX,      /* the whole input or kernel retyped */
     TUI_PROMPT_STACK_LOAD,  /* a file name to read a layer stack from */
     TUI_PROMPT_EXERCISE_LOAD, /* a file name to read an exercise set from */
-    TUI_PROMPT_STACK_INPUT  /* the layer stack's input size (HxWxC) */
+    TUI_PROMPT_STACK_INPUT, /* the layer stack's input size (HxWxC) */
+    TUI_PROMPT_EXERCISE_VARIANT /* the id of an exercise set's variant */
 } tui_prompt;
 
 typedef enum tui_msg_kind { TUI_MSG_INFO = 0, TUI_MSG_GOOD, TUI_MSG_BAD } tui_msg_kind;

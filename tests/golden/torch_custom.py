@@ -33,6 +33,14 @@ def swin_v2_small():
                            downsample_layer=PatchMergingV2)
 
 
+def swin_v2_heads():
+    """Swin v2 with 16 channels per head (heads shown by cpb_mlp), on 48x48:
+    12x12 and 6x6 maps, both padded to whole windows of 8."""
+    return SwinTransformer(patch_size=[4, 4], embed_dim=48, depths=[1, 1], num_heads=[3, 6],
+                           window_size=[8, 8], num_classes=4, block=SwinTransformerBlockV2,
+                           downsample_layer=PatchMergingV2)
+
+
 def maxvit_small():
     """Two MaxViT blocks on 112x112 (stem 56, blocks 28 and 14)."""
     return MaxVit(input_size=(112, 112), stem_channels=16, partition_size=7,
@@ -45,5 +53,6 @@ MODELS = [
     ("custom_vit_wide_patch", vit_wide_patch, (3, 96, 96), None),
     ("custom_swin_small", swin_small, (3, 56, 56), None),
     ("custom_swin_v2_small", swin_v2_small, (3, 64, 64), None),
+    ("custom_swin_v2_heads", swin_v2_heads, (3, 48, 48), None),
     ("custom_maxvit_small", maxvit_small, (3, 112, 112), None),
 ]

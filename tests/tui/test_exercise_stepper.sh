@@ -63,5 +63,37 @@ keys Enter
 expect "q2: right"
 keys F1
 expect "[exercise q2, b back]"
+finish
+TUI_TMP=$(mktemp -d)
+
+# a variant (v on F4): other numbers, and w steps through those. The
+# expected numbers come from the command line: the variant's image as
+# `exercise --variant` prints it, the first output row from its worked
+# solution.
+sol=$("$CONVCALC" exercise cnn-basics --variant alice --solutions)
+img=$("$CONVCALC" exercise cnn-basics --variant alice | sed -n '/^1a /,/^1b /p' |
+    grep -m1 '\[' | sed 's/.*\[ *//; s/ *\].*//')
+row=""
+for c in 1 2 3 4 5; do
+    row="$row $(printf '%s\n' "$sol" | grep -m1 "output(1, $c) = " | sed 's/.*= //')"
+done
+[ -n "$img" ] && [ "$(echo $row | wc -w)" = 5 ] || { echo "FAIL: no variant from the CLI" >&2; exit 1; }
+tui_start 80 24
+expect "Step 1/18"
+keys F4
+expect "Problem 1a (convolve"
+keys v
+expect "Variant id:"
+send_text "alice"
+keys Enter
+expect "cnn-basics, variant alice: the same 7 problems with other numbers"
+expect "(variant alice) CNN basics: the classic first"
+keys w
+expect "[exercise 1a, b back]"
+expect_row 0 $img 0
+keys G
+expect_row $row
+keys b
+expect "(variant alice) CNN basics"
 keys q
 expect_clean_exit

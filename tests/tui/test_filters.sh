@@ -31,6 +31,9 @@ expect "input (1,1) = 1"
 send_text "0.5"
 keys Enter
 expect "input (1,1) = 0.5"
+# the panel shows 0.5 where 1 was (not 10.5, not 1 and 0.5 appended)
+expect_row 0.5 2 3
+expect_not "10.5"
 keys Escape
 finish
 TUI_TMP=$(mktemp -d)

@@ -20,6 +20,13 @@ expect "Step 11/18: output (2,4)"
 expect_row -24 8 12 -5 .
 click 13 2
 expect "Step 13/18: output (3,1)"
+# a click on a tab switches screens (row 0: " F1 Stepper   F2 Shape   F3 ...")
+click 0 27
+expect "Layer stack: spec, 8 layers"
+click 0 16
+expect "Shape calculator"
+click 0 3
+expect "Step 13/18: output (3,1)"
 # a click elsewhere does nothing
 click 2 40
 expect "Step 13/18: output (3,1)"

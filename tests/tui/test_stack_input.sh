@@ -61,5 +61,14 @@ expect "input size 32x32x:"
 keys C-n C-u Enter
 expect "No input size field: the text's own input line counts."
 expect "PyTorch, 7 layers, no input size"
+# a spec without an input line: the error says where the size goes here
+keys Enter C-l
+send_text "conv 8 3x3"
+expect "or set it with Ctrl-N)"
+expect_not "pass --input"
+keys Escape C-n
+send_text "10x10x2"
+keys Enter
+expect_line '^ 1 +conv1 +conv +8x8x8 +.*152 +3$'
 keys q
 expect_clean_exit

@@ -14,7 +14,9 @@ keys n
 expect "Step 2/18: the kernel flipped by 180 degrees"
 expect_line "│ -1  0  1 │ │  1  0 -1 │"
 keys n
-expect "Step 3/18: output (1,1), window rows 1-3, columns 1-3"
+expect "Step 3/18: output (1,1), window rows 1-3, columns 1-3 (counted from 1)"
+expect "Window times flipped kernel, cell by cell, summed:"
+expect_not "Window * kernel"
 expect "0*1 + 0*0 + 0*(-1) + 0*2 + 2*0 + 1*(-2) + 0*1 + 3*0"
 expect "9*(-1) = -11"
 expect_row -11 . . . .

@@ -212,6 +212,10 @@ static void test_hostile(void **state)
                    "    )\n"
                    "    (stochastic_dropout): StochasticDepth(p=0.0, mode=row)\n  )\n)\n",
                    10, 10, 3, "multiples of 7");
+    /* a map so large that the counts overflow: said, not undefined */
+    unknown_shapes(swin, 1000000000L, 1000000000L, 3, "overflows");
+    /* 10^9 tokens: the projections fit, every-token attention does not */
+    unknown_shapes(vit, 126488, 126488, 3, "in_proj (MultiheadAttention): the operation count");
     /* classes with children missing are walked as plain containers */
     cc_stack *s = parse("VisionTransformer(\n  (heads): Sequential(\n"
                         "    (head): Linear(in_features=8, out_features=3, bias=True)\n  )\n)\n",
