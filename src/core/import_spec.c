@@ -431,12 +431,14 @@ static int parse_layer(parser *ps, const sline *sl, int first, const char *label
         tcopy(b, sizeof b, &t[i]);
         size_t bl = strlen(b);
         if (bl > 1 && b[bl - 1] == '(' && b[0] >= 'A' && b[0] <= 'Z')
-            /* a PyTorch print(model) below a spec line (an input line
-             * added to a pasted repr): the two languages do not mix */
+            /* a PyTorch print(model) below a spec line other than one
+             * input line (cc_stack_parse takes that one): the two
+             * languages do not mix */
             return terr(ps, line, &t[i],
                         "unknown layer '%s': this looks like a PyTorch print(model) after a "
-                        "line of the spec language; leave that line out and give the input "
-                        "size apart (params --input HxWxC, or Ctrl-N in the TUI's layer stack)",
+                        "line of the spec language; only an 'input HxWxC' line may come before "
+                        "it (or give the size apart: params --input HxWxC, or Ctrl-N in the "
+                        "TUI's layer stack)",
                         b);
         return terr(ps, line, &t[i],
                     "unknown layer '%s' (expected input, conv, maxpool, avgpool, gap, "

@@ -528,7 +528,97 @@ int cc_stack_to_spec(cc_buf *out, const cc_stack *s)
 }
 
 /* ---- reading ------------------------------------------------------------------- */
+static cc_stack_source detect_plain(const char *text, size_t len);
+
+/* A spec "input SIZE" line (blank and # lines may come before it) followed
+ * by a PyTorch print(model): the line's number and the byte range
+ * [*a, *e) of its text. Returns 1 when it is so, else 0. */
+static int input_before_torch(const char *text, size_t len, size_t *a, size_t *e, int *line)
+{
+    size_t i = 0;
+    int ln = 1;
+    while (i < len) {
+        size_t end = i;
+        while (end < len && text[end] != '\n')
+            end++;
+        size_t b = i;
+        while (b < end && (text[b] == ' ' || text[b] == '\t' || text[b] == '\r'))
+            b++;
+        if (b < end && text[b] != '#') {
+            if (end - b < 6 || memcmp(text + b, "input", 5) != 0 ||
+                (text[b + 5] != ' ' && text[b + 5] != '\t') || end >= len ||
+                detect_plain(text + end + 1, len - end - 1) != CC_SOURCE_TORCH)
+                return 0;
+            *a = b;
+            *e = end;
+            *line = ln;
+            return 1;
+        }
+        i = end + 1;
+        ln++;
+    }
+    return 0;
+}
+
 cc_stack_source cc_stack_detect(const char *text, size_t len)
+{
+    size_t a, e;
+    int line;
+    if (input_before_torch(text, len, &a, &e, &line))
+        return CC_SOURCE_TORCH;
+    return detect_plain(text, len);
+}
+
+/* The PyTorch print(model) after an "input SIZE" line at [a, e): read with
+ * that line (and the comments above it) blanked out, so line numbers stay,
+ * then given the size as `params --input` does. */
+static int parse_torch_after_input(cc_stack **out, const char *text, size_t len, size_t a,
+                                   size_t e, int line, cc_error *err)
+{
+    /* the size: the rest of the line, up to a # comment */
+    size_t p = a + 5;
+    while (p < e && (text[p] == ' ' || text[p] == '\t'))
+        p++;
+    size_t q = p;
+    while (q < e && text[q] != '#' && text[q] != ' ' && text[q] != '\t' && text[q] != '\r')
+        q++;
+    size_t r = q;
+    while (r < e && (text[r] == ' ' || text[r] == '\t' || text[r] == '\r'))
+        r++;
+    char size[64];
+    cc_shape in;
+    cc_error e2;
+    cc_error_clear(&e2);
+    if (q == p || q - p >= sizeof size || (r < e && text[r] != '#'))
+        return cc_error_at(err, CC_EINVAL, line, (int)((q > p && r < e ? r : p) - a) + 1,
+                           "input takes one size, e.g. 'input 32x32x3' (H x W x C) or "
+                           "'input 784'");
+    memcpy(size, text + p, q - p);
+    size[q - p] = '\0';
+    if (cc_shape_parse(size, &in, &e2))
+        return cc_error_at(err, CC_EINVAL, line, (int)(p - a) + 1, "%s", e2.msg);
+    char *copy = malloc(len ? len : 1);
+    if (!copy)
+        return cc_error_set(err, CC_ENOMEM, "out of memory");
+    memcpy(copy, text, len);
+    for (size_t k = 0; k < e; k++) /* the input line and the comments above it */
+        if (copy[k] != '\n')
+            copy[k] = ' ';
+    int rc = cc_stack_parse_torch(out, copy, len, err);
+    free(copy);
+    if (rc)
+        return rc;
+    rc = cc_stack_set_input(*out, in.rank == 3 ? in.h : 0, in.rank == 3 ? in.w : 0, in.c, err);
+    if (rc) {
+        cc_stack_free(*out);
+        *out = NULL;
+        return rc;
+    }
+    (*out)->input_line = line;
+    return 0;
+}
+
+static cc_stack_source detect_plain(const char *text, size_t len)
 {
     size_t i = 0;
     while (i < len) {
@@ -561,6 +651,11 @@ int cc_stack_parse(cc_stack **out, const char *text, size_t len, cc_stack_source
                    cc_error *err)
 {
     *out = NULL;
+    size_t a, e;
+    int line;
+    if ((from == CC_SOURCE_AUTO || from == CC_SOURCE_TORCH) &&
+        input_before_torch(text, len, &a, &e, &line))
+        return parse_torch_after_input(out, text, len, a, e, line, err);
     if (from == CC_SOURCE_AUTO)
         from = cc_stack_detect(text, len);
     switch (from) {

@@ -73,17 +73,25 @@ int tui_text(int y, int x, int w, const char *s, int attr)
     return n;
 }
 
-static int wrap(tui_rect r, const char *s, int attr, int draw);
+static int wrap(tui_rect r, const char *s, int attr, int draw, const char **rest);
 
-int tui_wrap(tui_rect r, const char *s, int attr) { return wrap(r, s, attr, 1); }
+int tui_wrap(tui_rect r, const char *s, int attr) { return wrap(r, s, attr, 1, NULL); }
 
 int tui_wrap_lines(int w, const char *s)
 {
     tui_rect r = {0, 0, 1 << 20, w};
-    return wrap(r, s, 0, 0);
+    return wrap(r, s, 0, 0, NULL);
 }
 
-static int wrap(tui_rect r, const char *s, int attr, int draw)
+const char *tui_wrap_skip(int w, const char *s, int lines)
+{
+    tui_rect r = {0, 0, lines, w};
+    const char *rest = s;
+    wrap(r, s, 0, 0, &rest);
+    return rest;
+}
+
+static int wrap(tui_rect r, const char *s, int attr, int draw, const char **rest)
 {
     int line = 0;
     const char *p = s;
@@ -114,6 +122,8 @@ static int wrap(tui_rect r, const char *s, int attr, int draw)
             p++;
         line++;
     }
+    if (rest)
+        *rest = p;
     return line;
 }
 
@@ -309,6 +319,31 @@ static int draw_message(const tui_state *s, const tui_look *look, int y)
     return x + (int)(s->field.cur - start);
 }
 
+/* keys ("a b  c d  e f", items split by two spaces) in room columns: when
+ * they do not fit, the items before the last are dropped from the end, so
+ * the last one ("? all keys", "Esc done") always shows. */
+static void fit_keys(const char *keys, int room, char *out, size_t size)
+{
+    snprintf(out, size, "%s", keys);
+    /* the last item starts after the last "  " */
+    const char *tail = NULL;
+    for (const char *p = strstr(keys, "  "); p; p = strstr(p + 1, "  "))
+        tail = p + 2;
+    if ((int)strlen(out) <= room || !tail)
+        return;
+    size_t head = (size_t)(tail - keys); /* keys[0..head) ends with "  " */
+    while ((int)(head + strlen(tail)) > room) {
+        /* drop the item that ends the head part */
+        size_t h = head - 2;
+        while (h >= 2 && !(keys[h - 1] == ' ' && keys[h - 2] == ' '))
+            h--;
+        if (h < 2)
+            break; /* only the first item is left: cut as before */
+        head = h;
+    }
+    snprintf(out, size, "%.*s%s", (int)head, keys, tail);
+}
+
 static void draw_status(const tui_state *s, const tui_look *look, int y)
 {
     char left[200];
@@ -355,7 +390,9 @@ static void draw_status(const tui_state *s, const tui_look *look, int y)
     mvhline(y, 0, ' ', COLS);
     attroff(a);
     int x = tui_text(y, 0, COLS, left, a | A_BOLD);
-    x += tui_text(y, x, COLS - x, keys, a);
+    char fitted[200];
+    fit_keys(keys, COLS - x - 1, fitted, sizeof fitted);
+    x += tui_text(y, x, COLS - x, fitted, a);
     const char *h = "  ? help";
     if (COLS - x > (int)strlen(h))
         tui_text(y, COLS - (int)strlen(h) - 1, (int)strlen(h), h, a | A_BOLD);

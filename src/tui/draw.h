@@ -41,6 +41,9 @@ int tui_text(int y, int x, int w, const char *s, int attr);
 int tui_wrap(tui_rect r, const char *s, int attr);
 /* Lines the text takes wrapped to width w (nothing drawn). */
 int tui_wrap_lines(int w, const char *s);
+/* s after its first `lines` lines wrapped at w columns (tui_wrap would
+ * draw the rest from there). */
+const char *tui_wrap_skip(int w, const char *s, int lines);
 
 /* A matrix shown in a framed panel, scrolled so that the focus rectangle
  * (rows f_r0..f_r1, columns f_c0..f_c1) is visible. cell() writes the text

@@ -272,7 +272,10 @@ static void lib_text(const tui_state *s, char *title, size_t size, cc_buf *body)
     cc_buf_free(&b);
 }
 
-static void step_line(const tui_state *s, char *out, size_t size)
+/* The step line in at most room columns where it can be: the cell steps
+ * have a shorter wording for narrow terminals (still saying that rows and
+ * columns are counted from 1). */
+static void step_line(const tui_state *s, char *out, size_t size, int room)
 {
     const cc_walk_geom *g = cc_walk_geometry(s->walk);
     const cc_walk_step *st = &s->cur;
@@ -298,10 +301,19 @@ static void step_line(const tui_state *s, char *out, size_t size)
                      s->step + 1, n, filt);
         break;
     case CC_STEP_CELL:
-        snprintf(out, size, "Step %zu/%zu: %soutput (%ld,%ld), window rows %ld-%ld, "
-                 "columns %ld-%ld (counted from 1)",
-                 s->step + 1, n, filt, st->out_row + 1, st->out_col + 1, st->win_row + 1,
-                 st->win_row + g->eff_h, st->win_col + 1, st->win_col + g->eff_w);
+        for (int form = 0; form < 3; form++) {
+            static const char *const fmt[3] = {
+                "Step %zu/%zu: %soutput (%ld,%ld), window rows %ld-%ld, columns %ld-%ld "
+                "(counted from 1)",
+                "Step %zu/%zu: %soutput (%ld,%ld), window rows %ld-%ld, cols %ld-%ld "
+                "(counted from 1)",
+                "Step %zu/%zu: %soutput (%ld,%ld), rows %ld-%ld, cols %ld-%ld (from 1)"};
+            int len = snprintf(out, size, fmt[form], s->step + 1, n, filt, st->out_row + 1,
+                               st->out_col + 1, st->win_row + 1, st->win_row + g->eff_h,
+                               st->win_col + 1, st->win_col + g->eff_w);
+            if (len <= room)
+                break;
+        }
         break;
     case CC_STEP_OUTPUT:
         snprintf(out, size, "Step %zu/%zu: the finished %ldx%ld output", s->step + 1, n,
@@ -507,7 +519,7 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
     }
     const cc_walk_geom *g = cc_walk_geometry(s->walk);
     const cc_walk_step *st = &s->cur;
-    step_line(s, line, sizeof line);
+    step_line(s, line, sizeof line, area.w - 1);
     tui_text(area.y + 1, 1, area.w - 1, line, A_BOLD);
 
     ctx x = {s,
@@ -556,24 +568,6 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
     tui_panel out = {to, g->out_h, g->out_w, output_cell, &x, orow, orow, ocol, ocol,
                      mat_width(cc_walk_output(s->walk)) + (s->try_mode ? 1 : 0)};
 
-    /* heights: the top row as tall as it wants, leaving the bottom row at
-     * least 5 lines (or what it wants, if less) */
-    int top_h = 0, tw;
-    for (int i = 0; i < (pool ? 1 : 4); i++) {
-        int h;
-        tui_panel_want(&top[i], &h, &tw);
-        if (h > top_h)
-            top_h = h;
-    }
-    int out_h, out_w;
-    tui_panel_want(&out, &out_h, &out_w);
-    int bottom_min = out_h < 5 ? 5 : out_h;
-    if (bottom_min > rest.h / 2)
-        bottom_min = rest.h / 2;
-    if (top_h > rest.h - bottom_min)
-        top_h = rest.h - bottom_min;
-    if (top_h < 3)
-        top_h = 3;
     /* the size every panel needs in full; a smaller terminal is told so */
     int need_w = 0, need_h = 0;
     for (int i = 0; i < (pool ? 1 : 4); i++) {
@@ -599,8 +593,30 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         tui_text(area.y + area.h - 1, 1, area.w - 1, m, tui_attr(look, TUI_R_BAD));
         rest.h -= 1;
     }
+    /* heights: the top row as tall as it wants, leaving the bottom row at
+     * least 5 lines (or what it wants, if less) */
+    int top_h = 0, tw;
+    for (int i = 0; i < (pool ? 1 : 4); i++) {
+        int h;
+        tui_panel_want(&top[i], &h, &tw);
+        if (h > top_h)
+            top_h = h;
+    }
+    int out_h, out_w;
+    tui_panel_want(&out, &out_h, &out_w);
+    int bottom_min = out_h < 5 ? 5 : out_h;
+    if (bottom_min > rest.h / 2)
+        bottom_min = rest.h / 2;
+    if (top_h > rest.h - bottom_min)
+        top_h = rest.h - bottom_min;
+    if (top_h < 3)
+        top_h = 3;
     tui_hitmap *in_hits[4] = {&s->hit_in, NULL, NULL, NULL};
-    int used = row_of_panels(look, top, pool ? 1 : 4, rest.y, rest.x, rest.w, top_h, in_hits);
+    /* no room for both rows: the output and the sum (what the step
+     * computes) before the matrices it comes from */
+    int used = rest.h < top_h + 3 ? 0
+                                  : row_of_panels(look, top, pool ? 1 : 4, rest.y, rest.x,
+                                                  rest.w, top_h, in_hits);
 
     int by = rest.y + used, bh = rest.h - used;
     if (bh < 3)
@@ -652,6 +668,16 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
     const char *title = st->kind == CC_STEP_CELL && !pool ? "Sum" : "What happens";
     tui_box(look, box, title, TUI_R_TITLE);
     tui_rect inner = {box.y + 1, box.x + 2, box.h - 2, box.w - 4};
+    if (st->kind == CC_STEP_CELL && tui_wrap_lines(inner.w, text) + has_verdict > inner.h) {
+        /* a sum cut by a small terminal: its end (the value) matters
+         * most, then the terms before it; the heading line goes first */
+        const char *nl = strchr(text, '\n');
+        if (nl && nl[1])
+            text = nl + 1;
+        int over = tui_wrap_lines(inner.w, text) + has_verdict - inner.h;
+        if (over > 0)
+            text = tui_wrap_skip(inner.w, text, over);
+    }
     int lines = tui_wrap(inner, text, 0);
     if (has_verdict && lines < inner.h) {
         tui_rect v = {inner.y + lines, inner.x, inner.h - lines, inner.w};

@@ -368,7 +368,7 @@ static cc_matrix *edited(tui_state *s) { return s->edit_kernel ? &s->kernel : &s
 static void edit_plane(const tui_state *s, long *n, long *c)
 {
     const cc_matrix *m = s->edit_kernel ? &s->kernel : &s->image;
-    *n = s->edit_kernel && s->walk && s->cur.kind != CC_STEP_PAD ? s->cur.filter : 0;
+    *n = s->edit_kernel ? s->edit_filter : 0;
     if (*n >= m->n)
         *n = 0;
     *c = s->channel < m->c ? s->channel : 0;
@@ -380,9 +380,15 @@ static void start_edit(tui_state *s, int kernel)
 {
     s->mode = TUI_MODE_EDIT;
     s->edit_kernel = kernel;
+    /* the filter of the step shown; < and > move on from it */
+    s->edit_filter = s->walk && s->cur.kind != CC_STEP_PAD ? s->cur.filter : 0;
     s->pick_r = s->pick_c = 0;
+    const cc_matrix *m = kernel ? &s->kernel : &s->image;
     say(s, TUI_MSG_INFO, "Editing the %s: arrows move, Enter or a digit types a value, "
-        "Tab switches, r retypes it all, Esc ends.", kernel ? "kernel" : "input");
+        "Tab switches, r retypes it all, %sEsc ends.", kernel ? "kernel" : "input",
+        m->n * m->c < 2 ? ""
+        : m->n > 1      ? "< > other channels and filters, "
+                        : "< > other channels, ");
 }
 
 static void commit_value(tui_state *s)
@@ -400,9 +406,13 @@ static void commit_value(tui_state *s)
     edit_plane(s, &n, &c);
     cc_matrix *m = edited(s);
     cc_matrix_set(m, n, c, s->pick_r, s->pick_c, v);
-    char buf[64];
-    say(s, TUI_MSG_INFO, "%s (%ld,%ld) = %s", s->edit_kernel ? "kernel" : "input", s->pick_r + 1,
-        s->pick_c + 1, cc_matrix_fmt_value(buf, sizeof buf, v));
+    char buf[64], where[64] = "";
+    if (m->n > 1)
+        snprintf(where, sizeof where, " (filter %ld, channel %ld)", n + 1, c + 1);
+    else if (m->c > 1)
+        snprintf(where, sizeof where, " (channel %ld)", c + 1);
+    say(s, TUI_MSG_INFO, "%s (%ld,%ld) = %s%s", s->edit_kernel ? "kernel" : "input",
+        s->pick_r + 1, s->pick_c + 1, cc_matrix_fmt_value(buf, sizeof buf, v), where);
     rebuild(s);
 }
 
@@ -650,6 +660,26 @@ static int edit_key(tui_state *s, int key)
     case TUI_KEY_TAB:
         start_edit(s, !s->edit_kernel);
         break;
+    case '<': case '>': {
+        /* the next (previous) plane: channels, then the kernel's filters */
+        long planes = m->n * m->c, at = n * m->c + c;
+        if (planes < 2) {
+            say(s, TUI_MSG_INFO, "The %s has one channel%s.", s->edit_kernel ? "kernel" : "input",
+                s->edit_kernel ? " and one filter" : "");
+            break;
+        }
+        at = (at + (key == '>' ? 1 : planes - 1)) % planes;
+        s->edit_filter = at / m->c;
+        s->channel = at % m->c;
+        if (s->pick_r >= m->rows) s->pick_r = 0;
+        if (s->pick_c >= m->cols) s->pick_c = 0;
+        if (m->n > 1)
+            say(s, TUI_MSG_INFO, "Editing filter %ld of %ld, channel %ld of %ld.",
+                s->edit_filter + 1, m->n, s->channel + 1, m->c);
+        else
+            say(s, TUI_MSG_INFO, "Editing channel %ld of %ld.", s->channel + 1, m->c);
+        break;
+    }
     case TUI_KEY_ESC: case 'e': case 'k':
         s->mode = TUI_MODE_NORMAL;
         say(s, TUI_MSG_INFO, "Editing done.");

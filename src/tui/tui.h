@@ -188,6 +188,7 @@ typedef struct tui_state {
     /* ... the cell picker and the editor */
     long pick_r, pick_c;
     int edit_kernel;    /* editing the kernel (1) or the input (0) */
+    long edit_filter;   /* the kernel's filter being edited (< > cycle it) */
     int edit_back;      /* the open prompt returns to the editor */
 
     tui_hitmap hit;

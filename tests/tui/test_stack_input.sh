@@ -2,7 +2,8 @@
 # F3: a pasted PyTorch print(model) has no input size; its receptive
 # fields still follow from the kernels and strides (5, 6, 14, all), and
 # the input size field (Ctrl-N) gives every layer's shape. The file is
-# loaded with Ctrl-O, its name completed with Tab.
+# loaded with Ctrl-O, its name completed with Tab. An "input" line typed
+# above a repr gives its input size too.
 . tests/tui/lib.sh
 cat >"$TUI_TMP/lenet-repr.txt" <<'REPR'
 Net(
@@ -70,5 +71,24 @@ keys Escape C-n
 send_text "10x10x2"
 keys Enter
 expect_line '^ 1 +conv1 +conv +8x8x8 +.*152 +3$'
+# an input line typed above a pasted repr is its input size: a conv with
+# stride 2x1, padding 1,0 and dilation 2 (a 5x5 reach) on 29x20x2 gives
+# floor((29+2-5)/2)+1 = 14 by (20-5)+1 = 16; the 2x2 pool 7x8; 7*8*8 = 448
+keys C-n C-u Enter
+keys Enter C-l
+send_text "input 29x20x2
+Net(
+  (features): Sequential(
+    (0): Conv2d(2, 8, kernel_size=(3, 3), stride=(2, 1), padding=(1, 0), dilation=(2, 2))
+    (1): ReLU(inplace=True)
+    (2): MaxPool2d(kernel_size=2, stride=2, padding=0)
+  )
+  (fc): Linear(in_features=448, out_features=10, bias=True)
+)"
+keys Escape
+expect "Layer stack: PyTorch, 4 layers, input 29x20x2, 4,642 params"
+expect_line '^ 1 +features.0 +Conv2d +14x16x8 +.*152 +5$'
+expect_line '^ 3 +features.2 +MaxPool2d +7x8x8 +0 +7x6$'
+expect_line '^ 4 +fc +Linear +10 +.*4490 +all$'
 keys q
 expect_clean_exit

@@ -325,6 +325,51 @@ static void test_shape_parse(void **state)
     assert_int_equal(cc_stack_detect("Net(\n  (fc): Linear()\n)", 20), CC_SOURCE_TORCH);
 }
 
+/* An "input" line above a pasted PyTorch print(model) gives its input
+ * size; the repr's own line numbers stay (errors point into it). */
+static void test_input_before_torch(void **state)
+{
+    (void)state;
+    const char *t = "# a comment\n"
+                    "input 12x10x2  # H x W x C\n"
+                    "Net(\n"
+                    "  (conv): Conv2d(2, 4, kernel_size=(3, 3), stride=(1, 2))\n"
+                    "  (fc): Linear(in_features=160, out_features=3, bias=True)\n"
+                    ")\n";
+    assert_int_equal(cc_stack_detect(t, strlen(t)), CC_SOURCE_TORCH);
+    cc_stack *s = NULL;
+    cc_error err;
+    cc_error_clear(&err);
+    assert_int_equal(cc_stack_parse(&s, t, strlen(t), CC_SOURCE_AUTO, &err), 0);
+    assert_int_equal(s->input.h, 12);
+    assert_int_equal(s->input.w, 10);
+    assert_int_equal(s->input.c, 2);
+    assert_int_equal(s->input_line, 2);
+    assert_int_equal(cc_stack_infer(s, &err), 0);
+    /* conv: (12-3)/1+1 = 10 rows, (10-3)/2+1 = 4 columns, 4 channels */
+    assert_int_equal(s->layers[0].out.h, 10);
+    assert_int_equal(s->layers[0].out.w, 4);
+    assert_int_equal(s->layers[0].out.c, 4);
+    cc_stack_free(s);
+    /* the same text read as torch explicitly */
+    assert_int_equal(cc_stack_parse(&s, t, strlen(t), CC_SOURCE_TORCH, &err), 0);
+    assert_int_equal(s->input.h, 12);
+    cc_stack_free(s);
+    /* a bad size: its line and column */
+    const char *bad = "\ninput 12x0x2\nNet(\n  (fc): Linear(in_features=3, out_features=1)\n)\n";
+    assert_int_not_equal(cc_stack_parse(&s, bad, strlen(bad), CC_SOURCE_AUTO, &err), 0);
+    assert_null(s);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.col, 7);
+    /* an error inside the repr keeps the repr's line number */
+    const char *inner = "input 4\nNet(\n  (fc): Linear(in_features=3, out_features=)\n)\n";
+    assert_int_not_equal(cc_stack_parse(&s, inner, strlen(inner), CC_SOURCE_AUTO, &err), 0);
+    assert_int_equal(err.line, 3);
+    /* a spec text with an input line stays spec */
+    const char *spec = "input 8x8x1\nconv 4 3\n";
+    assert_int_equal(cc_stack_detect(spec, strlen(spec)), CC_SOURCE_SPEC);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_to_spec_round_trip),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_shape_parse),
+        cmocka_unit_test(test_input_before_torch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
