@@ -113,24 +113,40 @@ static int same_run(const svg_item *it, size_t a, size_t b, size_t p)
     return 1;
 }
 
-/* Fold every run of k >= 2 equal consecutive units of p items (p up to
- * 16; at each position the longest coverage p * k wins, the shorter
- * unit on a tie) into one REPEAT item. Item 0 (the input) stays. */
+/* The longest run of k >= 2 equal consecutive units of p items (p up to
+ * 16) that starts at item i: the one covering most items, the shorter unit
+ * on a tie. Returns p * k (0: none). */
+static size_t best_run(const svg_item *it, size_t n, size_t i, size_t *bp, size_t *bk)
+{
+    size_t best_p = 0, best_k = 1;
+    for (size_t p = 1; p <= 16 && i + 2 * p <= n; p++) {
+        size_t k = 1;
+        while (i + (k + 1) * p <= n && same_run(it, i, i + k * p, p))
+            k++;
+        if (k >= 2 && p * k > best_p * best_k) {
+            best_p = p;
+            best_k = k;
+        }
+    }
+    *bp = best_p;
+    *bk = best_k;
+    return best_k >= 2 ? best_p * best_k : 0;
+}
+
+/* Fold every run of equal consecutive units into one REPEAT item, scanning
+ * from the start; a run is not taken when one starting within its next 16
+ * items covers more (a stem that looks like a unit's first layer must not
+ * shift the units out of step). Item 0 (the input) stays. */
 static size_t fold_repeats(svg_item *it, size_t n, const svg_block *bs)
 {
     size_t out = n ? 1 : 0;
     for (size_t i = 1; i < n;) {
-        size_t best_p = 0, best_k = 1;
-        for (size_t p = 1; p <= 16 && i + 2 * p <= n; p++) {
-            size_t k = 1;
-            while (i + (k + 1) * p <= n && same_run(it, i, i + k * p, p))
-                k++;
-            if (k >= 2 && p * k > best_p * best_k) {
-                best_p = p;
-                best_k = k;
-            }
-        }
-        if (best_k < 2) {
+        size_t best_p, best_k, bp, bk;
+        size_t cov = best_run(it, n, i, &best_p, &best_k);
+        for (size_t j = i + 1; cov && j < i + cov && j <= i + 16; j++)
+            if (best_run(it, n, j, &bp, &bk) > cov)
+                cov = 0;
+        if (!cov) {
             it[out++] = it[i++];
             continue;
         }

@@ -272,8 +272,23 @@ static void draw_left(cc_svg *s, const cc_walk *w, const layout *L, long k, long
         grid.values = cc_matrix_plane(cc_walk_padded(w), 0, ch);
         grid.fill = fill;
     }
+    /* the rows and columns past the padding that a ceil_mode window
+     * reaches hold no value: blank, as the text's "-" */
+    unsigned char *show = NULL;
+    if (L->ph != PH_SCATTER && (g->over_h > 0 || g->over_w > 0)) {
+        show = malloc((size_t)g->padded_h * (size_t)g->padded_w);
+        if (show)
+            for (long r = 0; r < g->padded_h; r++)
+                for (long q = 0; q < g->padded_w; q++)
+                    show[r * g->padded_w + q] = r < g->padded_h - g->over_h &&
+                                                q < g->padded_w - g->over_w;
+        else
+            s->out->failed = 1;
+        grid.show = show;
+    }
     cc_svg_grid_draw(s, &grid);
     free(fill);
+    free(show);
     const char *what = L->ph == PH_SCATTER            ? "input"
                        : g->op == CC_OP_TRANSPOSED ? "zero-inserted input"
                                                      : "padded input";

@@ -57,6 +57,26 @@ static ox_value *new_value(ox_graph *g, const char *name, cc_error *err)
     return v;
 }
 
+/* Room for n more values, so that the ox_value pointers an operator holds
+ * (ox_input, its constants) stay valid while it defines its outputs. */
+static int reserve_values(ox_graph *g, size_t n, cc_error *err)
+{
+    size_t most = ((size_t)-1 / sizeof *g->v) / 4;
+    if (n > most || g->nv > most)
+        return cc_error_set(err, CC_ERANGE, "too many values in the graph");
+    if (g->nv + n <= g->capv)
+        return 0;
+    size_t cap = g->capv ? g->capv : 64;
+    while (cap < g->nv + n)
+        cap *= 2;
+    ox_value *v = realloc(g->v, cap * sizeof *v);
+    if (!v)
+        return cc_error_set(err, CC_ENOMEM, "out of memory for the graph");
+    g->v = v;
+    g->capv = cap;
+    return 0;
+}
+
 int ox_input(ox_graph *g, int k, ox_value **out, cc_error *err)
 {
     const Onnx__NodeProto *n = g->node;
@@ -350,6 +370,9 @@ static int convert_graph(ox_graph *g, const Onnx__ModelProto *m, const cc_onnx_b
             return ox_err(g, err, CC_EINVAL, "%s", "the node has no operator");
         if (n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx"))
             return ox_err(g, err, CC_EINVAL, "%s", "operators of other domains are not supported");
+        /* every output is defined once, by folding or by converting */
+        if ((rc = reserve_values(g, 2 * n->n_output + 1, err)))
+            return rc;
         rc = ox_fold_node(g, n, err);
         if (rc == 1)
             rc = ox_convert_node(g, n, err);

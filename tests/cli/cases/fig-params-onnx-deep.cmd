@@ -1,0 +1,3 @@
+# a deep ONNX graph (ResNet-32, tests/golden/gen_onnx_deep.py) stays legible: folded to at most 40 boxes
+# (its repeated residual units drawn once with their count), valid, and the title's total is the ONNX report's
+f=tests/data/onnx/resnet32-narrow.onnx; $CONVCALC params $f --format svg >"$TMPDIR/d.svg" && tests/cli/svgcheck.sh "$TMPDIR/d.svg" | grep -E 'rendered|parameters|×' && echo "boxes: $(grep -c 'class="shape"' "$TMPDIR/d.svg")" && total=$($CONVCALC params $f --format json | tr -d ' \t\n' | grep -o '"initializer_values":[0-9]*,"params":[0-9]*' | sed 's/.*://') && grep -q "<title>$f: $(echo "$total" | sed -e :a -e 's/\B[0-9]\{3\}\>/,&/; ta') parameters</title>" "$TMPDIR/d.svg" && echo "total $total: in the title"
