@@ -362,7 +362,8 @@ static void draw_status(const tui_state *s, const tui_look *look, int y)
         case TUI_MODE_PROMPT: keys = "Enter accept  Esc cancel"; break;
         default:
             /* the essentials first: this has to fit in 80 columns */
-            keys = "n/p step  g/G ends  t try  e/k edit  c cell  m mode  ? all keys";
+            keys = s->autoplay ? "auto-play: Space pauses  ? all keys"
+                               : "n/p step  g/G ends  t try  e/k edit  c cell  m mode  ? all keys";
             break;
         }
         break;
