@@ -527,7 +527,15 @@ void tui_stack_draw(tui_state *s, const tui_look *look, tui_rect area)
     snprintf(head, sizeof head, "Layer stack%s: %s",
              st->stale ? " [as last read: the text has an error]" : "",
              cc_buf_str(&st->summary));
-    tui_text(area.y, 1, area.w - 1, head, tui_attr(look, TUI_R_TITLE));
+    if ((int)strlen(head) > area.w - 1 && area.h >= 16) {
+        /* a long summary (the note on a repr's shapes) takes two lines */
+        tui_rect hr = {area.y, 1, area.h >= 20 ? 3 : 2, area.w - 1};
+        int used = tui_wrap(hr, head, tui_attr(look, TUI_R_TITLE));
+        area.y += used - 1;
+        area.h -= used - 1;
+    } else {
+        tui_text(area.y, 1, area.w - 1, head, tui_attr(look, TUI_R_TITLE));
+    }
 
     /* the editor: about 40% of the height */
     int eh = area.h * 2 / 5;
@@ -544,7 +552,7 @@ void tui_stack_draw(tui_state *s, const tui_look *look, tui_rect area)
 
     int y = ed.y + ed.h;
     if (st->error[0]) {
-        tui_rect er = {y, 1, 2, area.w - 2};
+        tui_rect er = {y, 1, area.h >= 20 ? 3 : 2, area.w - 2};
         y += tui_wrap(er, st->error, tui_attr(look, TUI_R_BAD));
     }
     /* the table, scrolled */
