@@ -709,6 +709,7 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
     const char *title = st->kind == CC_STEP_CELL && !pool ? "Sum" : "What happens";
     tui_box(look, box, title, TUI_R_TITLE);
     tui_rect inner = {box.y + 1, box.x + 2, box.h - 2, box.w - 4};
+    cc_buf cut = {0};
     if (st->kind == CC_STEP_CELL && tui_wrap_lines(inner.w, text) + has_verdict > inner.h) {
         /* a sum cut by a small terminal: its end (the value) matters
          * most, then the terms before it; the heading line goes first */
@@ -716,8 +717,21 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         if (nl && nl[1])
             text = nl + 1;
         int over = tui_wrap_lines(inner.w, text) + has_verdict - inner.h;
-        if (over > 0)
-            text = tui_wrap_skip(inner.w, text, over);
+        if (over > 0 && inner.h - has_verdict < 2) {
+            text = tui_wrap_skip(inner.w, text, over); /* one line: the value */
+        } else if (over > 0) {
+            /* "... " says the terms before are not shown */
+            const char *rest = tui_wrap_skip(inner.w, text, over);
+            cc_buf_puts(&cut, "... ");
+            cc_buf_puts(&cut, rest);
+            if (tui_wrap_lines(inner.w, cc_buf_str(&cut)) + has_verdict > inner.h) {
+                cc_buf_free(&cut);
+                cc_buf_puts(&cut, "... ");
+                cc_buf_puts(&cut, tui_wrap_skip(inner.w, text, over + 1));
+            }
+            if (!cc_buf_failed(&cut))
+                text = cc_buf_str(&cut);
+        }
     }
     int lines = tui_wrap(inner, text, 0);
     if (has_verdict && lines < inner.h) {
@@ -725,5 +739,6 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         tui_wrap(v, s->verdict.nwrong == 0 ? "Your answer: right." : "Your answer: wrong.",
                  tui_attr(look, s->verdict.nwrong == 0 ? TUI_R_GOOD : TUI_R_BAD));
     }
+    cc_buf_free(&cut);
     cc_buf_free(&b);
 }

@@ -57,13 +57,15 @@ expect_clean_exit
 finish
 TUI_TMP=$(mktemp -d)
 
-# the example at 60x15 and 40x10: the sum's end, "= -11", stays in view
+# the example at 60x15 and 40x10: the sum's end, "= -11", stays in view;
+# F4's long answer hint wraps at 80x24
 tui_start 60 15
 expect "Step 1/18"
 keys n n
 expect "Too small (60x15)"
-expect "9*(-1) = "
-expect "-11"
+# the sum's end, marked as cut
+expect "... 1*(-2) + 0*1 + 3*0 + 9*(-1)"
+expect "= -11"
 expect_line '\? all keys *$'
 resize 40 10
 expect "Too small (40x10)"
@@ -78,6 +80,10 @@ expect "Text (editing: Esc leaves)"
 keys Escape F1
 resize 80 24
 expect "0*1 + 0*0 + 0*(-1) + 0*2 + 2*0 + 1*(-2) + 0*1 + 3*0"
+keys F4
+expect "Answer (a matrix: numbers in rows, rows separated by ';' or new"
+expect_line '^│ +│ lines\):'
+keys F1
 keys q
 expect_clean_exit
 finish
