@@ -270,7 +270,10 @@ static const char *prompt_label(const tui_state *s, char *buf, size_t size)
 {
     switch (s->prompt) {
     case TUI_PROMPT_ANSWER:
-        if (s->walk && cc_walk_geometry(s->walk)->filters > 1)
+        if (s->op == CC_OP_MAX_POOL || s->op == CC_OP_AVG_POOL)
+            snprintf(buf, size, "Output (%ld,%ld) of channel %ld = ? (the value): ",
+                     s->cur.out_row + 1, s->cur.out_col + 1, s->cur.filter + 1);
+        else if (s->walk && cc_walk_geometry(s->walk)->filters > 1)
             snprintf(buf, size, "Output %ld (%ld,%ld) = ? (value, or products = value): ",
                      s->cur.filter + 1, s->cur.out_row + 1, s->cur.out_col + 1);
         else

@@ -376,7 +376,15 @@ static void explain(const tui_state *s, cc_buf *b)
                            "kernel as written. (m switches to convolution, which flips it.)");
         break;
     case CC_STEP_CELL:
-        if (tui_cell_hidden(s)) {
+        if (tui_cell_hidden(s) && g->op == CC_OP_MAX_POOL) {
+            cc_buf_puts(b, "Your turn: the largest value in the highlighted window (padding "
+                           "never wins). Type it below; Esc shows it.");
+        } else if (tui_cell_hidden(s) && g->op == CC_OP_AVG_POOL) {
+            cc_buf_printf(b, "Your turn: the mean of the highlighted window, its sum divided "
+                             "by the number of cells (%s). Type it below; Esc shows it.",
+                          g->count_include_pad ? "padding zeros count, as PyTorch's default"
+                                               : "padding cells do not count");
+        } else if (tui_cell_hidden(s)) {
             cc_buf_puts(b, "Your turn: multiply the highlighted window by the ");
             cc_buf_puts(b, g->mode == CC_MODE_CONVOLUTION ? "flipped kernel" : "kernel");
             if (g->channels > 1)

@@ -3,7 +3,8 @@
 # filter, the hint says to add both channels, and an answer written as the
 # sum shows it ("0*4 + ... + 1*1") is read as its products. A long step
 # title (transposed convolution) takes a second line at 80x24. The im2col
-# view scrolls with the arrows, so filter 2's output can be read.
+# view scrolls with the arrows, so filter 2's output can be read. Try it
+# on pooling asks for the largest value or the mean.
 . tests/tui/lib.sh
 IMG='1 2 3 4; 5 6 7 8; 9 0 1 2; 3 4 5 6 | 1 0 1 0; 0 1 0 1; 2 2 2 2; 1 1 1 1'
 tui_start 80 24 -- tui --image "$IMG" --kernel "1 2; 3 4 | 0 1; -1 0" \
@@ -63,5 +64,26 @@ keys G
 expect_line '^│  1  1 -2  0 │'
 expect_line '^│  5  2  1 -2 │'
 expect_line '^│  6  2  4  0 │'
+keys q
+expect_clean_exit
+finish
+TUI_TMP=$(mktemp -d)
+
+# try it on pooling asks for the largest value or the mean, not products
+tui_start 80 24 -- tui --image "1 5 2 0; 4 2 8 1; 0 7 3 6; 9 1 1 2" --kernel "1 0; 0 1"
+expect "Step 1/"
+keys P t n
+expect "Your turn: the largest value in the highlighted window"
+expect "Output (1,1) of channel 1 = ? (the value):"
+expect_not "multiply the highlighted window"
+send_text "5"
+keys Enter
+expect "Right: output (1,1) = 5."
+keys Escape P g n
+# average pooling 2x2 of [1 5; 4 2]: 12 / 4 = 3
+expect "Your turn: the mean of the highlighted window"
+send_text "3"
+keys Enter
+expect "Right: output (1,1) = 3."
 keys q
 expect_clean_exit
