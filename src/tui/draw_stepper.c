@@ -483,6 +483,11 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
              s->act != CC_ACT_NONE ? cc_activation_name(s->act) : "");
     snprintf(line, sizeof line, "%s  stride %s  padding %s  dilation %s%s", opname, st_,
              tui_pad_describe(s, pad, sizeof pad), di_, tally);
+    if ((int)strlen(line) > area.w - 1 && tally[0])
+        /* the tally matters more than the spacing: single spaces */
+        snprintf(line, sizeof line, "%s stride %s padding %s dilation %s [try it: %zu right, "
+                 "%zu wrong]", opname, st_, tui_pad_describe(s, pad, sizeof pad), di_,
+                 s->tally_right, s->tally_wrong);
     tui_text(area.y, 1, area.w - 1, line, tui_attr(look, TUI_R_TITLE));
     if (s->walk) {
         const cc_walk_geom *g = cc_walk_geometry(s->walk);

@@ -60,6 +60,11 @@ expect "Step 1/"
 keys T
 expect "Step 1/21: for the convolution view, insert zeros between the input cells and"
 expect "add the border (2x3 becomes 4x5)"
+# the header is long here: with try it on, the tally still shows in full
+keys t
+expect "transposed convolution stride 1 padding 0 dilation 1 [try it: 0 right, 0 wrong]"
+keys t
+expect_not "[try it"
 keys G
 expect_line '^│  1  1 -2  0 │'
 expect_line '^│  5  2  1 -2 │'
