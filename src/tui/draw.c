@@ -270,8 +270,15 @@ static const char *prompt_label(const tui_state *s, char *buf, size_t size)
 {
     switch (s->prompt) {
     case TUI_PROMPT_ANSWER:
-        snprintf(buf, size, "Output (%ld,%ld) = ? (value, or products = value): ",
-                 s->cur.out_row + 1, s->cur.out_col + 1);
+        if (s->op == CC_OP_MAX_POOL || s->op == CC_OP_AVG_POOL)
+            snprintf(buf, size, "Output (%ld,%ld) of channel %ld = ? (the value): ",
+                     s->cur.out_row + 1, s->cur.out_col + 1, s->cur.filter + 1);
+        else if (s->walk && cc_walk_geometry(s->walk)->filters > 1)
+            snprintf(buf, size, "Output %ld (%ld,%ld) = ? (value, or products = value): ",
+                     s->cur.filter + 1, s->cur.out_row + 1, s->cur.out_col + 1);
+        else
+            snprintf(buf, size, "Output (%ld,%ld) = ? (value, or products = value): ",
+                     s->cur.out_row + 1, s->cur.out_col + 1);
         return buf;
     case TUI_PROMPT_VALUE:
         snprintf(buf, size, "%s (%ld,%ld) = ", s->edit_kernel ? "kernel" : "input", s->pick_r + 1,
@@ -358,7 +365,8 @@ static void draw_status(const tui_state *s, const tui_look *look, int y)
         case TUI_MODE_PROMPT: keys = "Enter accept  Esc cancel"; break;
         default:
             /* the essentials first: this has to fit in 80 columns */
-            keys = "n/p step  g/G ends  t try  e/k edit  c cell  m mode  ? all keys";
+            keys = s->autoplay ? "auto-play: Space pauses  ? all keys"
+                               : "n/p step  g/G ends  t try  e/k edit  c cell  m mode  ? all keys";
             break;
         }
         break;

@@ -376,11 +376,24 @@ static void explain(const tui_state *s, cc_buf *b)
                            "kernel as written. (m switches to convolution, which flips it.)");
         break;
     case CC_STEP_CELL:
-        if (tui_cell_hidden(s)) {
+        if (tui_cell_hidden(s) && g->op == CC_OP_MAX_POOL) {
+            cc_buf_puts(b, "Your turn: the largest value in the highlighted window (padding "
+                           "never wins). Type it below; Esc shows it.");
+        } else if (tui_cell_hidden(s) && g->op == CC_OP_AVG_POOL) {
+            cc_buf_printf(b, "Your turn: the mean of the highlighted window, its sum divided "
+                             "by the number of cells (%s). Type it below; Esc shows it.",
+                          g->count_include_pad ? "padding zeros count, as PyTorch's default"
+                                               : "padding cells do not count");
+        } else if (tui_cell_hidden(s)) {
             cc_buf_puts(b, "Your turn: multiply the highlighted window by the ");
             cc_buf_puts(b, g->mode == CC_MODE_CONVOLUTION ? "flipped kernel" : "kernel");
-            cc_buf_puts(b, " cell by cell and add the products. Type the value below "
-                           "(or the products, then = value); Esc shows it.");
+            if (g->channels > 1)
+                cc_buf_printf(b, " cell by cell on each of the %ld channels (< > shows the "
+                                 "others) and add all the products.", g->channels);
+            else
+                cc_buf_puts(b, " cell by cell and add the products.");
+            cc_buf_puts(b, " Type the value below (or the products, then = value); Esc "
+                           "shows it.");
         } else {
             cc_buf_printf(b, "Window times %s, cell by cell, summed:\n",
                           g->mode == CC_MODE_CONVOLUTION ? "flipped kernel" : "kernel");
@@ -470,15 +483,27 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
              s->act != CC_ACT_NONE ? cc_activation_name(s->act) : "");
     snprintf(line, sizeof line, "%s  stride %s  padding %s  dilation %s%s", opname, st_,
              tui_pad_describe(s, pad, sizeof pad), di_, tally);
+    if ((int)strlen(line) > area.w - 1 && tally[0])
+        /* the tally matters more than the spacing: single spaces */
+        snprintf(line, sizeof line, "%s stride %s padding %s dilation %s [try it: %zu right, "
+                 "%zu wrong]", opname, st_, tui_pad_describe(s, pad, sizeof pad), di_,
+                 s->tally_right, s->tally_wrong);
     tui_text(area.y, 1, area.w - 1, line, tui_attr(look, TUI_R_TITLE));
     if (s->walk) {
         const cc_walk_geom *g = cc_walk_geometry(s->walk);
-        char sz[128];
-        if (g->filters > 1)
-            snprintf(sz, sizeof sz, "in %ldx%ld out %ldx%ld, %ld filters", g->in_h, g->in_w,
-                     g->out_h, g->out_w, g->filters);
+        char sz[128], ch[32] = "";
+        /* HxWxC as everywhere; pooling keeps the channels, a convolution
+         * gives one output per filter */
+        if (g->channels > 1)
+            snprintf(ch, sizeof ch, "x%ld", g->channels);
+        if (g->op == CC_OP_MAX_POOL || g->op == CC_OP_AVG_POOL)
+            snprintf(sz, sizeof sz, "in %ldx%ld%s  out %ldx%ld%s", g->in_h, g->in_w, ch, g->out_h,
+                     g->out_w, ch);
+        else if (g->filters > 1)
+            snprintf(sz, sizeof sz, "in %ldx%ld%s out %ldx%ld, %ld filters", g->in_h, g->in_w,
+                     ch, g->out_h, g->out_w, g->filters);
         else
-            snprintf(sz, sizeof sz, "in %ldx%ld  out %ldx%ld", g->in_h, g->in_w, g->out_h,
+            snprintf(sz, sizeof sz, "in %ldx%ld%s  out %ldx%ld", g->in_h, g->in_w, ch, g->out_h,
                      g->out_w);
         int n = (int)strlen(sz);
         if ((int)strlen(line) + n + 2 <= area.w)
@@ -501,15 +526,34 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
     }
     if (s->im2col_view) {
         cc_buf b = {0};
-        tui_text(area.y + 1, 1, area.w - 1, "im2col: the unrolled input times the kernels "
-                 "as columns (I: back to the steps)", A_BOLD);
+        tui_text(area.y + 1, 1, area.w - 1, "im2col: unrolled input times kernels as columns "
+                 "(arrows scroll, I: steps)", A_BOLD);
         if (cc_walk_render_im2col(&b, s->walk, CC_FORMAT_TEXT, NULL) == 0 && !cc_buf_failed(&b)) {
             const char *p = cc_buf_str(&b);
+            /* keep the scroll in range: the last line at the bottom at most */
+            int nlines = 0, widest = 0;
+            for (const char *q = p; *q;) {
+                const char *e = strchr(q, '\n');
+                int len = e ? (int)(e - q) : (int)strlen(q);
+                if (len > widest)
+                    widest = len;
+                nlines++;
+                q += len + (e != NULL);
+            }
+            if (s->im2col_top > nlines - rest.h)
+                s->im2col_top = nlines - rest.h > 0 ? nlines - rest.h : 0;
+            if (s->im2col_left > widest - (area.w - 1))
+                s->im2col_left = widest - (area.w - 1) > 0 ? widest - (area.w - 1) : 0;
+            for (int skip = 0; *p && skip < s->im2col_top; skip++) {
+                const char *e = strchr(p, '\n');
+                p = e ? e + 1 : p + strlen(p);
+            }
             for (int y = rest.y; *p && y < rest.y + rest.h; y++) {
                 const char *e = strchr(p, '\n');
                 int len = e ? (int)(e - p) : (int)strlen(p);
                 char ln[512];
-                snprintf(ln, sizeof ln, "%.*s", len < 511 ? len : 511, p);
+                int from = s->im2col_left < len ? s->im2col_left : len;
+                snprintf(ln, sizeof ln, "%.*s", len - from < 511 ? len - from : 511, p + from);
                 tui_text(y, 1, area.w - 1, ln, A_NORMAL);
                 p += len + (e != NULL);
             }
@@ -520,7 +564,16 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
     const cc_walk_geom *g = cc_walk_geometry(s->walk);
     const cc_walk_step *st = &s->cur;
     step_line(s, line, sizeof line, area.w - 1);
-    tui_text(area.y + 1, 1, area.w - 1, line, A_BOLD);
+    if ((int)strlen(line) > area.w - 1 && rest.h >= 16) {
+        /* a long title (the operations' steps) takes a second line when
+         * there is room for it */
+        tui_rect tr = {area.y + 1, 1, 2, area.w - 1};
+        int used = tui_wrap(tr, line, A_BOLD);
+        rest.y += used - 1;
+        rest.h -= used - 1;
+    } else {
+        tui_text(area.y + 1, 1, area.w - 1, line, A_BOLD);
+    }
 
     ctx x = {s,
              st->kind == CC_STEP_KERNEL || st->kind == CC_STEP_CELL ||
@@ -542,7 +595,7 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
     snprintf(ta, sizeof ta, "%s%s", g->mode == CC_MODE_CONVOLUTION ? "Flipped" : "As slid", chs);
     snprintf(th, sizeof th, "Products%s", chs);
     if (g->filters > 1)
-        snprintf(to, sizeof to, "Output %ld/%ld", x.k + 1, g->filters);
+        snprintf(to, sizeof to, "Output %s%ld/%ld", pool ? "ch " : "", x.k + 1, g->filters);
     else
         snprintf(to, sizeof to, "Output");
     long fr0 = -1, fr1 = -1, fc0 = -1, fc1 = -1;
@@ -631,7 +684,8 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         for (int i = 0; i < n; i++) {
             xs[i] = x;
             xs[i].k = i;
-            snprintf(titles[i], sizeof titles[i], "Output %d/%ld", i + 1, g->filters);
+            snprintf(titles[i], sizeof titles[i], "Output %s%d/%ld", pool ? "ch " : "", i + 1,
+                     g->filters);
             tui_panel p = {titles[i], g->out_h, g->out_w, output_cell, &xs[i], -1, -1, -1, -1,
                            mat_width(cc_walk_output(s->walk))};
             ps[i] = p;
@@ -668,6 +722,7 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
     const char *title = st->kind == CC_STEP_CELL && !pool ? "Sum" : "What happens";
     tui_box(look, box, title, TUI_R_TITLE);
     tui_rect inner = {box.y + 1, box.x + 2, box.h - 2, box.w - 4};
+    cc_buf cut = {0};
     if (st->kind == CC_STEP_CELL && tui_wrap_lines(inner.w, text) + has_verdict > inner.h) {
         /* a sum cut by a small terminal: its end (the value) matters
          * most, then the terms before it; the heading line goes first */
@@ -675,8 +730,21 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         if (nl && nl[1])
             text = nl + 1;
         int over = tui_wrap_lines(inner.w, text) + has_verdict - inner.h;
-        if (over > 0)
-            text = tui_wrap_skip(inner.w, text, over);
+        if (over > 0 && inner.h - has_verdict < 2) {
+            text = tui_wrap_skip(inner.w, text, over); /* one line: the value */
+        } else if (over > 0) {
+            /* "... " says the terms before are not shown */
+            const char *rest = tui_wrap_skip(inner.w, text, over);
+            cc_buf_puts(&cut, "... ");
+            cc_buf_puts(&cut, rest);
+            if (tui_wrap_lines(inner.w, cc_buf_str(&cut)) + has_verdict > inner.h) {
+                cc_buf_free(&cut);
+                cc_buf_puts(&cut, "... ");
+                cc_buf_puts(&cut, tui_wrap_skip(inner.w, text, over + 1));
+            }
+            if (!cc_buf_failed(&cut))
+                text = cc_buf_str(&cut);
+        }
     }
     int lines = tui_wrap(inner, text, 0);
     if (has_verdict && lines < inner.h) {
@@ -684,5 +752,6 @@ void tui_draw_stepper(tui_state *s, const tui_look *look, tui_rect area)
         tui_wrap(v, s->verdict.nwrong == 0 ? "Your answer: right." : "Your answer: wrong.",
                  tui_attr(look, s->verdict.nwrong == 0 ? TUI_R_GOOD : TUI_R_BAD));
     }
+    cc_buf_free(&cut);
     cc_buf_free(&b);
 }

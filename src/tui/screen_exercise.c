@@ -520,7 +520,12 @@ void tui_exercise_draw(tui_state *s, const tui_look *look, tui_rect area)
     /* the answer */
     char hint[200];
     snprintf(hint, sizeof hint, "Answer (%s):", info.answer_hint ? info.answer_hint : "");
-    tui_text(y++, x, w, hint, tui_attr(look, TUI_R_DIM));
+    if ((int)strlen(hint) > w && bottom - y > 5) {
+        tui_rect hr = {y, x, 2, w}; /* a long hint: two lines rather than cut */
+        y += tui_wrap(hr, hint, tui_attr(look, TUI_R_DIM));
+    } else {
+        tui_text(y++, x, w, hint, tui_attr(look, TUI_R_DIM));
+    }
     int fa = ex->typing ? tui_attr(look, TUI_R_CURRENT) : (int)A_UNDERLINE;
     attron(fa);
     mvhline(y, x, ' ', w);

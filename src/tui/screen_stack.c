@@ -462,24 +462,9 @@ void tui_stack_free(tui_state *s)
 
 /* ---- drawing ---------------------------------------------------------------------- */
 
-void tui_stack_draw(tui_state *s, const tui_look *look, tui_rect area)
+/* The text editor box of the layer stack screen in ed. */
+static void draw_editor(tui_state *s, tui_stack *st, const tui_look *look, tui_rect ed)
 {
-    tui_stack *st = stack_get(s);
-    if (!st) {
-        tui_text(area.y, 1, area.w - 1, "out of memory", tui_attr(look, TUI_R_BAD));
-        return;
-    }
-    char head[400];
-    snprintf(head, sizeof head, "Layer stack%s: %s",
-             st->stale ? " [as last read: the text has an error]" : "",
-             cc_buf_str(&st->summary));
-    tui_text(area.y, 1, area.w - 1, head, tui_attr(look, TUI_R_TITLE));
-
-    /* the editor: about 40% of the height */
-    int eh = area.h * 2 / 5;
-    if (eh < 4)
-        eh = 4;
-    tui_rect ed = {area.y + 1, 0, eh, area.w};
     tui_box(look, ed,
             st->editing ? "Text (editing: Esc leaves)" : "Text (Enter edits, Ctrl-O loads)",
             st->editing ? TUI_R_KEY : TUI_R_TITLE);
@@ -529,10 +514,45 @@ void tui_stack_draw(tui_state *s, const tui_look *look, tui_rect area)
             break;
         p = e + 1;
     }
+}
+
+void tui_stack_draw(tui_state *s, const tui_look *look, tui_rect area)
+{
+    tui_stack *st = stack_get(s);
+    if (!st) {
+        tui_text(area.y, 1, area.w - 1, "out of memory", tui_attr(look, TUI_R_BAD));
+        return;
+    }
+    char head[400];
+    snprintf(head, sizeof head, "Layer stack%s: %s",
+             st->stale ? " [as last read: the text has an error]" : "",
+             cc_buf_str(&st->summary));
+    if ((int)strlen(head) > area.w - 1 && area.h >= 16) {
+        /* a long summary (the note on a repr's shapes) takes two lines */
+        tui_rect hr = {area.y, 1, area.h >= 20 ? 3 : 2, area.w - 1};
+        int used = tui_wrap(hr, head, tui_attr(look, TUI_R_TITLE));
+        area.y += used - 1;
+        area.h -= used - 1;
+    } else {
+        tui_text(area.y, 1, area.w - 1, head, tui_attr(look, TUI_R_TITLE));
+    }
+
+    /* the editor: about 40% of the height */
+    int eh = area.h * 2 / 5;
+    if (eh < 4)
+        eh = 4;
+    /* too short for both: the table (the answer) unless editing; Enter
+     * brings the editor back */
+    int table_only = !st->editing && area.h - 1 - eh < 3;
+    if (table_only)
+        eh = 0;
+    tui_rect ed = {area.y + 1, 0, eh, area.w};
+    if (!table_only)
+        draw_editor(s, st, look, ed);
 
     int y = ed.y + ed.h;
     if (st->error[0]) {
-        tui_rect er = {y, 1, 2, area.w - 2};
+        tui_rect er = {y, 1, area.h >= 20 ? 3 : 2, area.w - 2};
         y += tui_wrap(er, st->error, tui_attr(look, TUI_R_BAD));
     }
     /* the table, scrolled */

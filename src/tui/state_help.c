@@ -38,7 +38,7 @@ static const tui_keyhelp stepper_keys[] = {
     {"P", "pooling: max -> average -> off"},
     {"w  W", "pooling window smaller / larger (starts at the kernel's size)"},
     {"f", "activation after the bias: none -> relu -> leaky-relu -> sigmoid -> tanh"},
-    {"I", "im2col: the convolution as one matrix product (I again: the steps)"},
+    {"I", "im2col: the convolution as one matrix product (arrows scroll it; I again: the steps)"},
     {"a", "auto-play: a step every 0.8 s; Space (or any key) pauses"},
     {"b", "back to the exercise this convolution came from (F4)"},
     {"t", "try it yourself: type each cell's value before it is shown"},

@@ -144,6 +144,19 @@ int tui__ops_key(tui_state *s, int key)
         if (key == ' ')
             return 1;
     }
+    if (s->im2col_view) {
+        /* the arrows scroll the product (the draw keeps it in range) */
+        switch (key) {
+        case TUI_KEY_UP: s->im2col_top -= s->im2col_top > 0; return 1;
+        case TUI_KEY_DOWN: s->im2col_top++; return 1;
+        case TUI_KEY_PGUP: s->im2col_top = s->im2col_top > 10 ? s->im2col_top - 10 : 0; return 1;
+        case TUI_KEY_PGDN: s->im2col_top += 10; return 1;
+        case TUI_KEY_LEFT: s->im2col_left = s->im2col_left > 8 ? s->im2col_left - 8 : 0; return 1;
+        case TUI_KEY_RIGHT: s->im2col_left += 8; return 1;
+        case TUI_KEY_HOME: s->im2col_top = s->im2col_left = 0; return 1;
+        default: break;
+        }
+    }
     switch (key) {
     case 'T':
         s->op = s->op == CC_OP_TRANSPOSED ? CC_OP_CONV : CC_OP_TRANSPOSED;
@@ -178,8 +191,10 @@ int tui__ops_key(tui_state *s, int key)
             return 1;
         }
         s->im2col_view = !s->im2col_view;
+        s->im2col_top = s->im2col_left = 0;
         tui__say(s, TUI_MSG_INFO, s->im2col_view ? "im2col: the convolution as one matrix "
-                                                   "product (I again: the steps)."
+                                                   "product (arrows scroll it; I again: the "
+                                                   "steps)."
                                                  : "The steps.");
         return 1;
     case 'w': change_window(s, -1); return 1;

@@ -19,7 +19,8 @@
 /* ---- try it yourself ------------------------------------------------------------ */
 
 /* Read the numbers of an answer: "7", or the products then "= 7". Terms
- * are separated by spaces, commas, semicolons or '+'; "(-1)" is -1.
+ * are separated by spaces, commas, semicolons or '+'; "(-1)" is -1; a
+ * term written as the sum shows it, "9*(-1)", is that product.
  * Returns the count of numbers before '=' (or -1 on a malformed answer)
  * and sets *value / *has_value. */
 static long parse_answer(const char *text, double *nums, long max, double *value,
@@ -55,6 +56,29 @@ static long parse_answer(const char *text, double *nums, long max, double *value
             return -1;
         }
         p = end;
+        while (!after_eq && (*p == ' ' || *p == ')' || *p == '*')) {
+            /* "x * y": the product of the two */
+            const char *q = p;
+            while (*q == ' ' || *q == ')')
+                q++;
+            if (*q != '*')
+                break;
+            q++;
+            while (*q == ' ' || *q == '(')
+                q++;
+            errno = 0;
+            double w = strtod(q, &end);
+            if (end == q) {
+                snprintf(why, why_size, "a number is missing after '*'");
+                return -1;
+            }
+            if (errno == ERANGE) {
+                snprintf(why, why_size, "a number is out of range");
+                return -1;
+            }
+            v *= w;
+            p = end;
+        }
         if (after_eq) {
             if (*has_value) {
                 snprintf(why, why_size, "one value after '=', please");
@@ -109,8 +133,8 @@ int tui__check_answer(tui_state *s)
     if (n < 0 || (n > 0 && (size_t)n != nprod)) {
         if (n > 0)
             snprintf(why, sizeof why, "%ld products given, the window has %zu", n, nprod);
-        say(s, TUI_MSG_BAD, "Not checked yet: %s. Your text is kept: fix it and press "
-            "Enter (the value, or the %zu products then = value).", why, nprod);
+        say(s, TUI_MSG_BAD, "Not checked yet: %s. Your text is kept (the value, or the %zu "
+            "products then = value).", why, nprod);
         free(nums);
         free(wrong);
         return 1;
@@ -152,7 +176,11 @@ int tui__check_answer(tui_state *s)
             for (size_t t = 0; t < nprod; t++)
                 differ += wrong[t];
             if (differ) {
-                cc_buf_printf(&b, " %s: ", differ == 1 ? "This term differs" : "These terms differ");
+                /* after "..., but" the sentence goes on in lower case */
+                cc_buf_printf(&b, " %s: ",
+                              differ == 1 ? (value_ok ? "this term differs" : "This term differs")
+                                          : (value_ok ? "these terms differ"
+                                                      : "These terms differ"));
                 for (size_t t = 0; t < nprod && shown < 4; t++) {
                     if (!wrong[t])
                         continue;

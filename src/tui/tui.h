@@ -170,6 +170,7 @@ typedef struct tui_state {
                                (opened from F4), or ""                 */
     cc_activation act;      /* f cycles the activation                 */
     int im2col_view;        /* I: the im2col product instead of panels */
+    int im2col_top, im2col_left; /* its scroll (arrows), lines / columns */
     int autoplay;           /* a: a step every tick; Space pauses      */
     /* ... the walk they make (NULL while they do not make a valid
      * convolution: walk_error then says why) ... */

@@ -3,11 +3,13 @@
 # shorter wording when it must), the status line always ends with its way
 # out ("? all keys", "Esc done"), and a sum the terminal cuts shows its
 # end, the value. In edit mode < and > reach every filter and channel.
+# The header gives the input as HxWxC. F3 at 40x10 shows the table (the
+# editor comes back with Enter).
 . tests/tui/lib.sh
 IMG='1 2 3 4; 5 6 7 8; 9 0 1 2; 3 4 5 6 | 1 0 1 0; 0 1 0 1; 2 2 2 2; 1 1 1 1'
 tui_start 80 24 -- tui --image "$IMG" --kernel "1 2; 3 4 | 0 1; -1 0" \
     --kernel "1 0; 0 1 | 1 1; 1 1" --stride 2x1 --padding 1,0x1
-expect "in 4x4 out 2x5, 2 filters"
+expect "in 4x4x2 out 2x5, 2 filters"
 keys n n
 # 80 columns: "filter 1, " makes the long wording too long
 expect "Step 3/24: filter 1, output (1,1), window rows 1-2, cols 1-2 (counted from 1)"
@@ -55,13 +57,15 @@ expect_clean_exit
 finish
 TUI_TMP=$(mktemp -d)
 
-# the example at 60x15 and 40x10: the sum's end, "= -11", stays in view
+# the example at 60x15 and 40x10: the sum's end, "= -11", stays in view;
+# F4's long answer hint wraps at 80x24
 tui_start 60 15
 expect "Step 1/18"
 keys n n
 expect "Too small (60x15)"
-expect "9*(-1) = "
-expect "-11"
+# the sum's end, marked as cut
+expect "... 1*(-2) + 0*1 + 3*0 + 9*(-1)"
+expect "= -11"
 expect_line '\? all keys *$'
 resize 40 10
 expect "Too small (40x10)"
@@ -69,7 +73,30 @@ expect "Too small (40x10)"
 expect "┌Sum"
 expect "9*(-1) = -11"
 expect_line '\| n/p step  \? all keys *$'
+keys F3
+expect_line '^ 1  conv1 +conv +32x32x32'
+keys Enter
+expect "Text (editing: Esc leaves)"
+keys Escape F1
 resize 80 24
 expect "0*1 + 0*0 + 0*(-1) + 0*2 + 2*0 + 1*(-2) + 0*1 + 3*0"
+keys F4
+expect "Answer (a matrix: numbers in rows, rows separated by ';' or new"
+expect_line '^│ +│ lines\):'
+keys F1
+keys q
+expect_clean_exit
+finish
+TUI_TMP=$(mktemp -d)
+# pooling keeps the channels: HxWxC on both sides
+tui_start 80 24 -- tui --image "$IMG" --kernel "1 2; 3 4 | 0 1; -1 0" --stride 2x1 --padding 1,0x1
+expect "in 4x4x2  out 2x5"
+keys P
+expect "max pooling 2x2  stride 2x1  padding 1,0x1  dilation 1     in 4x4x2  out 2x5x2"
+keys G
+# channel 1 padded to 5x6, 2x2 windows every 2 rows and every column
+expect_line '^│ 1 2 3 4 4 +│ │ 1 1 1 1 0 +│'
+expect_line '^│ 9 9 7 8 8 +│ │ 2 2 2 2 2 +│'
+expect "Output ch 2/2"
 keys q
 expect_clean_exit

@@ -79,8 +79,11 @@ expect "convolution  stride 2"
 keys g a
 expect "Auto-play: a step every"
 expect "Step 2/" 3
+# the status line says so while it plays (the message goes with the step)
+expect "| auto-play: Space pauses  ? all keys"
 keys Space
 expect "Auto-play paused"
+expect "n/p step  g/G ends"
 finish
 TUI_TMP=$(mktemp -d)
 

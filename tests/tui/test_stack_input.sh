@@ -53,6 +53,8 @@ keys C-n
 send_text "28x28x3"
 keys Enter
 expect "No shapes from input 28x28x3"
+# the reason in full, up to its last words: 28 -> 24 -> 12 -> 8 -> 4
+expect_line '^ .*gives 16x4x4 = 256\)'
 # one that does not read
 keys C-n
 send_text "32x32x"
@@ -87,6 +89,8 @@ Net(
 )"
 keys Escape
 expect "Layer stack: PyTorch, 4 layers, input 29x20x2, 4,642 params"
+# the note on the printed order is long: the header wraps, nothing is cut
+expect "parameters are exact either way)"
 expect_line '^ 1 +features.0 +Conv2d +14x16x8 +.*152 +5$'
 expect_line '^ 3 +features.2 +MaxPool2d +7x8x8 +0 +7x6$'
 expect_line '^ 4 +fc +Linear +10 +.*4490 +all$'
