@@ -26,7 +26,9 @@ CFLAGS  ?= -O2 -g
 LIBS     = -lprotobuf-c -lncursesw -ltinfo -lopenblas -ldnnl -lgomp -lcjson -lz -lm -lpthread
 # libzip: PyTorch .pt archives; libpng: PNG images for `convcalc infer`
 LIBS    += -lzip -lpng
-SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# float-cast-overflow: part of clang's -fsanitize=undefined but not of gcc's
+SANITIZE = -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined,float-cast-overflow
 
 # Debian packages: what building, testing and the default data set need.
 DEB_PKGS = gcc make libc6-dev pkg-config libncurses-dev libcmocka-dev zlib1g-dev \
@@ -168,10 +170,11 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_HDRS) build/fuzz/libconvcalc.a | fuzz-deps
 	$(FUZZ_CC) $(CSTD) $(WARN) -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) $(INCS) $(DEFS) $(FUZZ_DEFS) \
 	  -o $@ $< build/fuzz/libconvcalc.a $(LIBS)
 
-# Each harness for FUZZ_SECONDS (default 60): `make fuzz FUZZ_SECONDS=600`.
+# Each harness for FUZZ_SECONDS (default 60): `make fuzz FUZZ_SECONDS=600`;
+# FUZZ_ONLY="onnx pickle" runs only those.
 fuzz: $(FUZZ_BINS) build/convcalc
 	@echo "make fuzz: FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$${FUZZ_JOBS:-1}, $$(date -u +%Y-%m-%dT%H:%MZ), load $$(cut -d" " -f1-3 /proc/loadavg)"
-	@tests/fuzz/run.sh long build/fuzz $(FUZZ_SECONDS)
+	@tests/fuzz/run.sh long build/fuzz $(FUZZ_SECONDS) $(FUZZ_ONLY)
 
 run: deps build/convcalc
 	./build/convcalc

@@ -727,9 +727,8 @@ static int infer_chain(cc_stack *s, cc_error *err, char *aux_note, size_t aux_si
                 return rc;
             if (!aux_note[0])
                 snprintf(aux_note, aux_size,
-                         "; the auxiliary head at line %d (it runs only in training) does not "
-                         "fit this input size: its shapes are not known (%.80s)", l->line,
-                         err ? err->msg : "");
+                         "; the training-only auxiliary head at line %d does not fit this "
+                         "input (%.60s): its shapes are unknown", l->line, l->name);
             cc_error_clear(err);
             i = (size_t)last;
             continue;

@@ -38,7 +38,7 @@ static void set_i(ox_const *c, size_t k, int64_t v)
 
 static int64_t get_i(const ox_const *c, size_t k)
 {
-    return c->i ? c->i[k] : (int64_t)c->f[k];
+    return c->i ? c->i[k] : ox_f2i(c->f[k]);
 }
 
 /* Axes list of a node: attribute before opset 13 (or 18 for some), input
@@ -80,7 +80,7 @@ static int fold_constant(ox_graph *g, const Onnx__NodeProto *n, ox_const *o, cc_
     if ((a = ox_attr(n, "value_float")) && a->has_f) {
         int rc = const_new(o, 0, &one, err);
         if (!rc)
-            o->f[0] = a->f, o->i[0] = (int64_t)a->f;
+            o->f[0] = a->f, o->i[0] = ox_f2i(a->f);
         return rc;
     }
     if ((a = ox_attr(n, "value_int")) && a->has_i) {
@@ -93,7 +93,7 @@ static int fold_constant(ox_graph *g, const Onnx__NodeProto *n, ox_const *o, cc_
         long d = (long)a->n_floats;
         int rc = const_new(o, 1, &d, err);
         for (size_t k = 0; !rc && k < a->n_floats; k++)
-            o->f[k] = a->floats[k], o->i[k] = (int64_t)a->floats[k];
+            o->f[k] = a->floats[k], o->i[k] = ox_f2i(a->floats[k]);
         return rc;
     }
     if ((a = ox_attr(n, "value_ints"))) {

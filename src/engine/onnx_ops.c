@@ -562,7 +562,7 @@ static int op_reshape(ox_graph *g, const Onnx__NodeProto *n, cc_error *err)
             return ox_err(g, err, CC_EINVAL, "a target shape of %zu values (expected 1 to 4)",
                           s->n);
         r = (int)s->n;
-        long t0 = s->i ? (long)(s->i[0] == OX_BATCH ? -2 : s->i[0]) : (long)s->f[0];
+        long t0 = s->i ? (long)(s->i[0] == OX_BATCH ? -2 : s->i[0]) : (long)ox_f2i(s->f[0]);
         int allow0 = (int)ox_attr_i(n, "allowzero", 0);
         if (!(t0 == -2 || (t0 == 0 && !allow0) || t0 == -1 || (g->batch && t0 == g->batch) ||
               (t0 == x->dims[0] && t0 > 0)))
@@ -573,7 +573,7 @@ static int op_reshape(ox_graph *g, const Onnx__NodeProto *n, cc_error *err)
         for (int k = 1; k < x->rank; k++)
             total *= (size_t)x->dims[k];
         for (int k = 1; k < r; k++) {
-            long v = s->i ? (long)s->i[k] : (long)s->f[k];
+            long v = s->i ? (long)s->i[k] : (long)ox_f2i(s->f[k]);
             if (v == 0 && !allow0 && k < x->rank)
                 v = x->dims[k];
             if (v == -1 && infer < 0 && t0 != -1) {
@@ -629,7 +629,7 @@ static int op_pad(ox_graph *g, const Onnx__NodeProto *n, cc_error *err)
             return ox_err(g, err, CC_EINVAL, "Pad with axes is not supported");
         m = pc->n;
         for (size_t k = 0; k < m && k < 16; k++)
-            p[k] = pc->i ? (long)pc->i[k] : (long)pc->f[k];
+            p[k] = pc->i ? (long)pc->i[k] : (long)ox_f2i(pc->f[k]);
         if (vc && vc->n)
             value = vc->f[0];
     }
@@ -724,15 +724,16 @@ static int op_resize(ox_graph *g, const Onnx__NodeProto *n, cc_error *err)
         } else if (sz && sz->n == 4) {
             for (int k = 0; k < 4; k++)
                 s[k] = x->dims[k]
-                           ? (double)(sz->i ? sz->i[k] : (int64_t)sz->f[k]) / x->dims[k]
+                           ? (sz->i ? (double)sz->i[k] : (double)sz->f[k]) / x->dims[k]
                            : 1.0;
         } else {
             return ox_err(g, err, CC_EINVAL, "no 4 scales or sizes");
         }
     }
-    long sh = (long)s[2], sw = (long)s[3];
-    if (s[0] != 1.0 || s[1] != 1.0 || s[2] != (double)sh || s[3] != (double)sw || sh < 1 ||
-        sw < 1 || sh > 1024 || sw > 1024)
+    /* range first: converting a double outside long's range is undefined */
+    int whole = s[2] >= 1 && s[2] <= 1024 && s[3] >= 1 && s[3] <= 1024;
+    long sh = whole ? (long)s[2] : 0, sw = whole ? (long)s[3] : 0;
+    if (!whole || s[0] != 1.0 || s[1] != 1.0 || s[2] != (double)sh || s[3] != (double)sw)
         return ox_err(g, err, CC_EINVAL,
                       "scales %g, %g, %g, %g (supported: whole factors of height and width)",
                       s[0], s[1], s[2], s[3]);

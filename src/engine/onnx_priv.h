@@ -108,4 +108,13 @@ int ox_convert_node(ox_graph *g, const Onnx__NodeProto *n, cc_error *err);
  * 1 when it is not a foldable operator. */
 int ox_fold_node(ox_graph *g, const Onnx__NodeProto *n, cc_error *err);
 
+/* A float from the file as an integer: truncated toward zero, NaN as 0 and
+ * out-of-range values clamped to +-2^62 (a plain cast of those is undefined
+ * behaviour), so the checks that follow reject them as too large. */
+static inline int64_t ox_f2i(double v)
+{
+    const double lim = 4611686018427387904.0; /* 2^62 */
+    return v != v ? 0 : v >= lim ? (int64_t)lim : v <= -lim ? -(int64_t)lim : (int64_t)v;
+}
+
 #endif

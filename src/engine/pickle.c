@@ -427,7 +427,7 @@ static int step(pk *k, int *done)
     case 't':
         if ((rc = pop_mark(k, &first, &n)) != 0)
             return rc;
-        return make_tuple(k, k->stack + first, n);
+        return make_tuple(k, n ? k->stack + first : NULL, n);
     case 0x85: case 0x86: case 0x87: {
         size_t items[3], cnt = (size_t)(op - 0x84);
         for (size_t i = cnt; i-- > 0;)

@@ -5,7 +5,9 @@
 #                                DIR/fuzz_NAME (built with smoke_main.c) runs
 #                                its seeds, its kept corpus and its regression
 #                                inputs, then SECONDS (default 2) of mutations
-#   run.sh long DIR SECONDS      `make fuzz`: each libFuzzer harness
+#   run.sh long DIR SECONDS [NAME...]
+#                                `make fuzz`: each libFuzzer harness (or the
+#                                NAMEd ones, FUZZ_ONLY)
 #                                DIR/fuzz_NAME for SECONDS, growing
 #                                tests/fuzz/corpus/NAME and writing any crash,
 #                                leak or timeout to tests/fuzz/crashes/;
@@ -17,6 +19,8 @@
 mode=${1:?usage: run.sh smoke|long DIR [SECONDS]}
 dir=${2:?usage: run.sh smoke|long DIR [SECONDS]}
 secs=${3:-2}
+shift 2; [ $# -gt 0 ] && shift
+only=" $* "
 seeds=build/fuzz-seeds
 tmp=$(mktemp -d) || exit 3
 trap 'rm -rf "$tmp"' EXIT
@@ -55,6 +59,7 @@ passed=0 failed=0 pids=
 for bin in "$dir"/fuzz_*; do
     [ -x "$bin" ] || continue
     name=${bin##*/fuzz_}
+    [ "$only" = "  " ] || case "$only" in *" $name "*) ;; *) continue ;; esac
     mkdir -p "tests/fuzz/corpus/$name"
     if [ "$mode" = smoke ]; then
         if FUZZ_LAST="$tmp/last-$name" TMPDIR="$tmp" "$bin" -t "$secs" "$seeds/$name" \

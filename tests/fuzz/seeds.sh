@@ -35,6 +35,12 @@ shape 011 '64x64x3\n'
 shape 022 '5\n3\n0\n2\n1\n\n1\n'
 for f in exercises/*.spec tests/data/*.spec tests/data/bad/*.spec; do put spec < "$f"; done
 for f in tests/data/torch/*.txt tests/data/bad/*.torch; do put torch < "$f"; done
+# every repr of the model zoo (torchvision's and the student models), one
+# seed each, without the zoo's own "#" lines
+zcat tests/data/torch/models.txt.gz | awk -v dir="$out/torch" '
+    /^#model / { n++; f = sprintf("%s/zoo-%03d", dir, n); next }
+    /^#/ { if ($1 == "#end") close(f); next }
+    f != "" { print > f }'
 for f in tests/data/darknet/*.cfg tests/data/bad/*.cfg; do put darknet < "$f"; done
 for f in exercises/*.spec tests/data/torch/*.txt tests/data/darknet/*.cfg; do put detect < "$f"; done
 for f in exercises/*.txt tests/cli/data/exercise-*.txt; do put exset < "$f"; done

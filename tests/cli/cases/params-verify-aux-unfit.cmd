@@ -1,0 +1,2 @@
+# inception_v3 at 75x75x3: its AuxLogits head (training only) does not fit; the rest keeps its shapes, and --verify leaves the head unbuilt
+zcat tests/data/torch/models.txt.gz | awk '$1=="#model"{on=$2=="inception_v3";next} /^#/{next} on' > "$TMPDIR/inception_v3.txt"; $CONVCALC params "$TMPDIR/inception_v3.txt" --input 75x75x3 2>/dev/null | grep -E '^Note|AuxLogits|^ *25[2-5]  '; $CONVCALC params "$TMPDIR/inception_v3.txt" --input 75x75x3 --verify 2>/dev/null | grep -E 'AuxLogits|^Verified'
