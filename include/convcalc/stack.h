@@ -115,7 +115,8 @@ typedef enum cc_module_rule {
                              the following layers act on the last axis    */
     CC_RULE_CHANNELS_FIRST, /* Permute([0, 3, 1, 2]): back               */
     CC_RULE_UPSAMPLE,     /* rule_arg: out h, out w (0: use the scale),
-                             scale h, scale w                             */
+                             scale h, scale w (-1: the H x W of layer
+                             .from's output, or of the input)             */
     CC_RULE_PAD,          /* rule_arg: left, right, top, bottom           */
     CC_RULE_PIXEL_SHUFFLE,/* rule_arg[0]: upscale factor r: C/r^2 x rH x rW */
     CC_RULE_PIXEL_UNSHUFFLE, /* rule_arg[0]: r: C*r^2 x H/r x W/r        */

@@ -106,6 +106,8 @@ int tt_block(tparser *tp, int idx, const char *name, int depth, int *handled)
 {
     int rc = tt_flow(tp, idx, name, depth, handled);
     if (!rc && !*handled)
+        rc = tt_segmentation(tp, idx, name, depth, handled);
+    if (!rc && !*handled)
         rc = tt_transformer(tp, idx, name, depth, handled);
     if (!rc && !*handled)
         rc = tt_block_hidden(tp, idx, name, depth, handled);

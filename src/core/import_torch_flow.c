@@ -533,3 +533,18 @@ int tt_run_list(tparser *tp, int idx, const char *const *names, const char *name
 {
     return run_list(tp, idx, names, name, depth);
 }
+
+void tt_convs(tparser *tp, int idx, int *strided, long *first_in, long *last_out)
+{
+    convs(tp, idx, strided, first_in, last_out);
+}
+
+int tt_concat(tparser *tp, const long *src, int n, const char *name, int depth, int idx)
+{
+    return concat(tp, src, n, name, depth, idx);
+}
+
+int tt_mul(tparser *tp, long from, const char *name, int depth, int idx)
+{
+    return join(tp, CC_LAYER_MUL, from, name, depth, idx);
+}

@@ -95,6 +95,15 @@ int tt_synth(tparser *tp, cc_layer *l, const char *name, const char *what, int d
 int tt_route(tparser *tp, long from, const char *name, int depth, int idx);
 int tt_join(tparser *tp, long from, const char *name, int depth, int idx);
 int tt_run_list(tparser *tp, int idx, const char *const *names, const char *name, int depth);
+/* ... and for import_torch_seg.c: the Conv2d leaves under idx (any strided,
+ * the first one's input and the last one's output channels); a concat of
+ * layers src; a product of layer `from` and the last layer. */
+void tt_convs(tparser *tp, int idx, int *strided, long *first_in, long *last_out);
+int tt_concat(tparser *tp, const long *src, int n, const char *name, int depth, int idx);
+int tt_mul(tparser *tp, long from, const char *name, int depth, int idx);
+/* import_torch_seg.c: FCN, DeepLabV3 (ASPP, ASPPPooling) and LRASPP with
+ * the resizes their forward() does; *handled = 0 for other classes. */
+int tt_segmentation(tparser *tp, int idx, const char *name, int depth, int *handled);
 /* import_torch_blocks.c: the layer of leaf node c (a scratch parse, no
  * notes), 0 or an error; append an implied parameter layer PREFIX.WHAT. */
 int tt_leaf_of(tparser *tp, int c, cc_layer *l);

@@ -129,6 +129,18 @@ int cc__module_infer(cc_stack *s, size_t i, cc_shape *out, int64_t *n_out, int64
     case CC_RULE_UPSAMPLE:
         if (!spatial)
             return cc__module_err(err, l, "expects a C x H x W input");
+        if (l->rule_arg[2] == -1) { /* to the H x W of layer .from */
+            long f = l->from;
+            if (f != CC_FROM_INPUT && (f < 0 || (size_t)f >= i))
+                return cc__module_err(err, l, "refers to layer %ld, which is not before it",
+                                      f + 1);
+            const cc_shape *like = f == CC_FROM_INPUT ? &s->input : &s->layers[f].out;
+            if (like->rank != 3)
+                return cc__module_err(err, l, "resizes to a shape that is not C x H x W");
+            o.h = like->h;
+            o.w = like->w;
+            break;
+        }
         o.h = l->rule_arg[0] ? l->rule_arg[0] : in.h * l->rule_arg[2];
         o.w = l->rule_arg[1] ? l->rule_arg[1] : in.w * l->rule_arg[3];
         break;
