@@ -115,8 +115,9 @@ typedef enum cc_op {
     CC_OP_COUNT
 } cc_op;
 
-/* Most inputs one layer reads (concat of a dense block). */
-#define CC_NET_MAX_IN 16
+/* Most inputs one layer reads: the concat of a dense block (torchvision's
+ * DenseNet-201 joins 49 tensors in one concat when exported to ONNX). */
+#define CC_NET_MAX_IN 64
 
 /* Graphs: a layer reads the previous layer's output unless its desc lists
  * inputs (nin, in[]): any earlier layer or the network input (-1). So a

@@ -8,8 +8,10 @@ log-softmax), exported by torch.onnx.export at opsets 9, 11 and 13 (the
 last with a dynamic batch, so the flatten is a Shape/Gather/Unsqueeze/
 Concat chain), with an input batch and PyTorch's own output as ONNX
 TensorProto files; and upsample*.onnx, nearest nn.Upsample by 2 and 3
-(Upsample at opset 9, Resize at 11 and 13). Needs python3-torch and python3-onnx; the tests only
-read what it wrote.
+(Upsample at opset 9, Resize at 11 and 13); and dense-opset13.onnx, a
+dense block whose last Concat joins 41 inputs (an exported DenseNet's
+concats join up to 49). Needs python3-torch and python3-onnx; the tests
+only read what it wrote.
 
     python3 tests/golden/gen_onnx_graph.py
 """
@@ -102,6 +104,35 @@ def upsample():
                           opset_version=opset)
 
 
+class Dense(nn.Module):
+    """Each 1x1 conv sees the concat of all earlier features; the block's
+    output concatenates the input and all 40 layers at once."""
+
+    def __init__(self, c=2, growth=1, n=40):
+        super().__init__()
+        self.convs = nn.ModuleList(nn.Conv2d(c + k * growth, growth, 1) for k in range(n))
+        self.fc = nn.Linear(c + n * growth, 10)
+
+    def forward(self, x):
+        feats = [x]
+        for conv in self.convs:
+            feats.append(torch.relu(conv(torch.cat(feats, 1))))
+        z = nn.functional.adaptive_avg_pool2d(torch.cat(feats, 1), 1)
+        return self.fc(torch.flatten(z, 1))
+
+
+def dense():
+    torch.manual_seed(2)
+    m = Dense().eval()
+    x = torch.randn(2, 2, 3, 3)
+    with torch.no_grad():
+        y = m(x)
+    tensor_file(os.path.join(OUT, "dense-in.pb"), x.numpy())
+    tensor_file(os.path.join(OUT, "dense-out.pb"), y.numpy())
+    torch.onnx.export(m, x, os.path.join(OUT, "dense-opset13.onnx"), opset_version=13)
+
+
 if __name__ == "__main__":
+    dense()
     upsample()
     main()

@@ -323,6 +323,33 @@ static void test_onnx_torch_graph(void **state)
     free(y);
 }
 
+/* A dense block whose last Concat joins 41 tensors, as exported DenseNets'
+ * do: loads, and computes what PyTorch computed. */
+static void test_onnx_wide_concat(void **state)
+{
+    (void)state;
+    float *x, *y;
+    long xd[CC_ONNX_MAX_DIMS], yd[CC_ONNX_MAX_DIMS];
+    int xn, yn;
+    cc_error err;
+    assert_int_equal(cc_onnx_tensor_read("tests/data/onnx/dense-in.pb", &x, xd, &xn, &err), 0);
+    assert_int_equal(cc_onnx_tensor_read("tests/data/onnx/dense-out.pb", &y, yd, &yn, &err), 0);
+    cc_net *net;
+    cc_onnx_info info;
+    if (cc_onnx_load(&net, "tests/data/onnx/dense-opset13.onnx", &info, &err))
+        fail_msg("dense-opset13.onnx: %s", err.msg);
+    float o[2 * 10];
+    assert_int_equal(yd[0] * yd[1], 2 * 10);
+    assert_int_equal(cc_net_forward(net, x, xd[0], &err), 0);
+    assert_int_equal(cc_net_final_output(net, o, &err), 0);
+    for (long k = 0; k < 2 * 10; k++)
+        if (!(fabs((double)o[k] - y[k]) <= ATOL + RTOL * fabs((double)y[k])))
+            fail_msg("element %ld: %.8g, PyTorch %.8g", k, (double)o[k], (double)y[k]);
+    cc_net_free(net);
+    free(x);
+    free(y);
+}
+
 /* Nearest nn.Upsample by 2 and 3 (Upsample at opset 9, Resize at 11, 13). */
 static void test_onnx_torch_upsample(void **state)
 {
@@ -429,6 +456,7 @@ int main(void)
         cmocka_unit_test(test_onnx_unsupported_named),
         cmocka_unit_test(test_onnx_torch_graph),
         cmocka_unit_test(test_onnx_torch_upsample),
+        cmocka_unit_test(test_onnx_wide_concat),
         cmocka_unit_test(test_onnx_net_to_stack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
