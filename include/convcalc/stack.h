@@ -364,11 +364,14 @@ void cc_shape_format(cc_buf *out, const cc_shape *s);
 
 /* Which reader fits the text: darknet if the first non-blank,
  * non-comment line is a [section]; torch if it looks like
- * `Name(` ... `)` with `(child): Module(...)` lines; else spec. */
+ * `Name(` ... `)` with `(child): Module(...)` lines, also below one
+ * `input SIZE` line; else spec. */
 cc_stack_source cc_stack_detect(const char *text, size_t len);
 
 /* Read a stack from text (len bytes, need not be NUL-terminated). On error
- * *out is NULL and err has the line and column. */
+ * *out is NULL and err has the line and column. With CC_SOURCE_AUTO or
+ * CC_SOURCE_TORCH, one spec line `input HxWxC` (or HxW, or N) above a
+ * PyTorch print(model) sets its input size, as cc_stack_set_input would. */
 int cc_stack_parse(cc_stack **out, const char *text, size_t len,
                    cc_stack_source from, cc_error *err);
 int cc_stack_parse_spec(cc_stack **out, const char *text, size_t len, cc_error *err);
