@@ -36,6 +36,8 @@ static int backbone(tparser *tp, int b, const char *name, int depth, long channe
     char bname[96];
     snprintf(bname, sizeof bname, "%s%s%s", name, name[0] ? "." : "", tp->nodes[b].name);
     *early = -2;
+    if (!tp->nodes[b].is_container)
+        return tt_walk(tp, b, name, depth + 1);
     for (int k = tp->nodes[b].first_child; k >= 0; k = tp->nodes[k].next_sibling) {
         int rc = tt_walk(tp, k, bname, depth + 2);
         if (rc)
@@ -63,6 +65,20 @@ static long in_channels(tparser *tp, int idx)
     return first_in;
 }
 
+/* Whether idx has only children named in `names` (anything else would be
+ * left out of the flow, so such a module is walked as printed). */
+static int only(const tparser *tp, int idx, const char *const *names)
+{
+    for (int k = tp->nodes[idx].first_child; k >= 0; k = tp->nodes[k].next_sibling) {
+        int ok = 0;
+        for (int i = 0; names[i]; i++)
+            ok |= strcmp(tp->nodes[k].name, names[i]) == 0;
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
 static int walk_named(tparser *tp, int idx, const char *what, const char *name, int depth)
 {
     int c = tt_child(tp, idx, what);
@@ -74,7 +90,8 @@ static int simple_segmentation(tparser *tp, int idx, const char *name, int depth
 {
     long x = tt_cur(tp), aux_from = -2;
     int b = tt_child(tp, idx, "backbone"), aux = tt_child(tp, idx, "aux_classifier");
-    if (b < 0 || tt_child(tp, idx, "classifier") < 0)
+    static const char *const parts[] = {"backbone", "classifier", "aux_classifier", NULL};
+    if (b < 0 || tt_child(tp, idx, "classifier") < 0 || !only(tp, idx, parts))
         return 1; /* not torchvision's layout: walked as printed */
     int rc = backbone(tp, b, name, depth, in_channels(tp, aux), &aux_from);
     if (rc || (rc = walk_named(tp, idx, "classifier", name, depth)) ||
@@ -99,7 +116,9 @@ static int simple_segmentation(tparser *tp, int idx, const char *name, int depth
 static int aspp(tparser *tp, int idx, const char *name, int depth)
 {
     int cv = tt_child(tp, idx, "convs");
-    if (cv < 0 || tt_child(tp, idx, "project") < 0)
+    static const char *const parts[] = {"convs", "project", NULL};
+    if (cv < 0 || tt_child(tp, idx, "project") < 0 || !only(tp, idx, parts) ||
+        tp->nodes[cv].first_child < 0)
         return 1;
     char cname[96];
     snprintf(cname, sizeof cname, "%s%s%s", name, name[0] ? "." : "", tp->nodes[cv].name);
@@ -134,6 +153,11 @@ static int lraspp(tparser *tp, int idx, const char *name, int depth)
     int lc = h < 0 ? -1 : tt_child(tp, h, "low_classifier");
     if (b < 0 || lc < 0 || tt_child(tp, h, "cbr") < 0 || tt_child(tp, h, "scale") < 0 ||
         tt_child(tp, h, "high_classifier") < 0)
+        return 1;
+    static const char *const parts[] = {"backbone", "classifier", NULL};
+    static const char *const head[] = {"cbr", "scale", "low_classifier", "high_classifier",
+                                       NULL};
+    if (!only(tp, idx, parts) || !only(tp, h, head))
         return 1;
     long x = tt_cur(tp), low = -2;
     int rc = backbone(tp, b, name, depth, in_channels(tp, lc), &low);

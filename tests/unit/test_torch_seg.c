@@ -261,6 +261,43 @@ static void test_unfit_heads(void **state)
     free(t);
 }
 
+/* Layouts other than torchvision's are walked as printed: every module
+ * and parameter is still counted. */
+static void test_other_layouts(void **state)
+{
+    (void)state;
+    static const char leaf[] =
+        "FCN(\n"
+        "  (backbone): Conv2d(3, 8, kernel_size=(1, 1), stride=(2, 2))\n"
+        "  (classifier): Conv2d(8, 2, kernel_size=(1, 1), stride=(1, 1))\n"
+        ")\n";
+    cc_stack *s = parse(leaf, 10, 10, 3);
+    out_is(s, "backbone", 1, 8, 5, 5);
+    last_is(s, 2, 10, 10);
+    cc_stack_totals t;
+    cc_stack_totals_get(s, 0, &t);
+    assert_int_equal(t.total_params, 32 + 18);
+    cc_stack_free(s);
+    static const char extra[] =
+        "FCN(\n"
+        "  (backbone): Conv2d(3, 8, kernel_size=(1, 1), stride=(1, 1))\n"
+        "  (classifier): Conv2d(8, 2, kernel_size=(1, 1), stride=(1, 1))\n"
+        "  (refine): Conv2d(2, 2, kernel_size=(1, 1), stride=(1, 1))\n"
+        ")\n";
+    s = parse(extra, 10, 10, 3);
+    cc_stack_totals_get(s, 0, &t);
+    assert_int_equal(t.total_params, 32 + 18 + 6);
+    cc_stack_free(s);
+    static const char empty[] =
+        "ASPP(\n"
+        "  (convs): ModuleList()\n"
+        "  (project): Conv2d(32, 8, kernel_size=(1, 1), stride=(1, 1), bias=False)\n"
+        ")\n";
+    s = parse(empty, 10, 10, 32);
+    last_is(s, 8, 10, 10);
+    cc_stack_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_deeplab),
         cmocka_unit_test(test_lraspp),
         cmocka_unit_test(test_unfit_heads),
+        cmocka_unit_test(test_other_layouts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
