@@ -56,9 +56,9 @@ import torchvision.models as tvm  # noqa: E402
 from torchvision.models import get_model, list_models  # noqa: E402
 
 OUT = os.path.join("tests", "data", "torch", "models.txt.gz")
-# every classification model and every custom model is run forward once
-# (one image) to record its forward-hook MACs and output shapes; the
-# segmentation and detection models are not (their shapes are not followed)
+# every classification and segmentation model and every custom model is run
+# forward once (one image) to record its forward-hook MACs and output
+# shapes; the detection models are not (their shapes are not followed)
 
 
 class FunctionMacs(TorchFunctionMode):
@@ -199,7 +199,7 @@ def main():
             kw = {} if kind == "cls" else {"weights_backbone": None}
             size = (3, 299, 299) if n == "inception_v3" else (3, 224, 224)
             parts.append(cached(n, lambda: record(n, get_model(n, weights=None, **kw), size,
-                                                  kind == "cls")))
+                                                  kind != "det")))
     for n, make, size, hidden in torch_students.MODELS + torch_custom.MODELS:
         parts.append(cached(n, lambda: record(n, make(), size, size is not None, hidden)))
     tmp = OUT + ".tmp"
