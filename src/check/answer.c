@@ -651,6 +651,8 @@ static int parse_choice_plain(const char *text, char **choices, size_t n)
     const char *s = text;
     while (*s && (isspace((unsigned char)*s) || *s == '(' || *s == '['))
         s++;
+    if (!*s) /* only brackets: "(" or "[ " */
+        return -1;
     int k = isalpha((unsigned char)s[0]) ? tolower((unsigned char)s[0]) - 'a' : -1;
     const char *rest = s + 1;
     while (*rest && isspace((unsigned char)*rest))

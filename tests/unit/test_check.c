@@ -438,6 +438,14 @@ static void test_choice(void **state)
     /* the letter after the option's text; two options named: wrong */
     RIGHT("mc", "max pooling (c)");
     WRONG("mc", "a or c", CC_MISTAKE_NONE);
+    /* only brackets (a fuzz finding: the reader ran past the end) */
+    static const char *const brackets[] = {"(", "[", " ( [ ", "(("};
+    for (size_t i = 0; i < sizeof brackets / sizeof brackets[0]; i++) {
+        assert_int_equal(cc_exset_grade(&g, set, (size_t)cc_exset_find(set, "mc"), brackets[i],
+                                        NULL, &err), 0);
+        assert_int_not_equal(g.verdict, CC_VERDICT_RIGHT);
+        cc_grade_free(&g);
+    }
 }
 
 static void test_wrong_answer_has_derivation(void **state)
