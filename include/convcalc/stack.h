@@ -362,6 +362,10 @@ int cc_shape_parse(const char *text, cc_shape *out, cc_error *err);
 /* "3x32x32" style (C x H x W) for rank 3, "2048" for rank 1, "?" for 0. */
 void cc_shape_format(cc_buf *out, const cc_shape *s);
 
+/* 1 for the element-wise kinds (activations, dropout, identity): one output
+ * value per input value, any shape kept; 0 for every other kind. */
+int cc_layer_elementwise(cc_layer_kind k);
+
 /* Which reader fits the text: darknet if the first non-blank,
  * non-comment line is a [section]; torch if it looks like
  * `Name(` ... `)` with `(child): Module(...)` lines, also below one

@@ -594,8 +594,7 @@ static void set_shape_note(cc_stack *s, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Element-wise layers that keep any shape (stack_priv.h). */
-int cc__elementwise(cc_layer_kind k)
+int cc_layer_elementwise(cc_layer_kind k)
 {
     switch (k) {
     case CC_LAYER_RELU:
@@ -654,7 +653,7 @@ static void declared_rf(cc_stack *s)
             }
             /* fall through */
         default:
-            if (!cc__elementwise(l->kind)) {
+            if (!cc_layer_elementwise(l->kind)) {
                 rh = rh < 0 ? rh : 0;
                 rw = rw < 0 ? rw : 0;
             }
@@ -677,7 +676,7 @@ static int flattens_before(const cc_stack *s, size_t i)
         const cc_layer *l = &s->layers[k];
         if (l->kind == CC_LAYER_LINEAR)
             return l->flatten_input && k > i;
-        if (!cc__elementwise(l->kind))
+        if (!cc_layer_elementwise(l->kind))
             return 0;
     }
     return 0;

@@ -55,8 +55,6 @@ int cc__stack_has_opaque(const cc_stack *s);
 
 /* Shared by stack.c (layers, counting) and stack_infer.c (shapes). */
 int cc__layer_is_pool(const cc_layer *l);       /* max/avg pooling        */
-int cc__elementwise(cc_layer_kind k);           /* activations, dropout,
-                                                   identity: any shape    */
 long cc__layer_stride_h(const cc_layer *l);     /* stride, pooling's
                                                    default = its window   */
 long cc__layer_stride_w(const cc_layer *l);

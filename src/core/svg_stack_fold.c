@@ -13,7 +13,7 @@
  * before them (they are listed under it). */
 static int decorates(const cc_layer *l)
 {
-    return cc__elementwise(l->kind) || l->kind == CC_LAYER_BATCHNORM1D ||
+    return cc_layer_elementwise(l->kind) || l->kind == CC_LAYER_BATCHNORM1D ||
            l->kind == CC_LAYER_BATCHNORM2D || l->kind == CC_LAYER_SOFTMAX;
 }
 

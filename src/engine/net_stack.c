@@ -305,29 +305,6 @@ static int convert(cc_layer_desc *d, unsigned char *flags, size_t i, const cc_la
     return 0;
 }
 
-/* Element-wise layers: one output value per input value, in place. */
-static int elementwise(cc_layer_kind k)
-{
-    switch (k) {
-    case CC_LAYER_RELU:
-    case CC_LAYER_LEAKY_RELU:
-    case CC_LAYER_ELU:
-    case CC_LAYER_SIGMOID:
-    case CC_LAYER_TANH:
-    case CC_LAYER_DROPOUT:
-    case CC_LAYER_IDENTITY:
-    case CC_LAYER_RELU6:
-    case CC_LAYER_GELU:
-    case CC_LAYER_SILU:
-    case CC_LAYER_HARDSWISH:
-    case CC_LAYER_HARDSIGMOID:
-    case CC_LAYER_ACTIVATION:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 int cc_net_stack_skipped(const cc_layer *l)
 {
     return l->implied == 3 && l->out.rank == 0;
@@ -344,7 +321,7 @@ int cc_net_stack_shape_match(const cc_layer *l, long c, long h, long w)
      * flattening linear layer (as torchinfo shows torchvision's AlexNet);
      * the engine keeps C x H x W there and flattens in the linear layer:
      * the same values in the same (row-major) order */
-    if (elementwise(l->kind) && l->out.rank == 1 && c > 0 && h > 0 && w > 0 &&
+    if (cc_layer_elementwise(l->kind) && l->out.rank == 1 && c > 0 && h > 0 && w > 0 &&
         (int64_t)c * h * w == (int64_t)l->out.c)
         return 2;
     return 0;
